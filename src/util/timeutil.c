@@ -53,8 +53,12 @@ void time_format(int64_t us, char out[RFC3339_LEN + 1])
     int64_t y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, RFC3339_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
+    if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999; /* keep the fixed width */
+    char buf[64];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", (int)y, m, d,
              (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)frac);
+    memcpy(out, buf, RFC3339_LEN);
+    out[RFC3339_LEN] = '\0';
 }
 
 static bool digits(const char *s, int n, int *out)
