@@ -1,0 +1,56 @@
+/* store.c - opening the store, health ping and the cache epoch (see store.h).
+ * Global state: store_db, the pool; set once by store_open(). */
+#include "store/store.h"
+
+#include <stdlib.h>
+
+#include "config.h"
+#include "store/migrate.h"
+
+db *store_db;
+
+int store_open(int pool_size, err *e)
+{
+    if (db_open(cfg.database_url, pool_size, &store_db, e)) return -1;
+    if (migrate_apply(store_db, e) < 0) {
+        store_close();
+        return -1;
+    }
+    return 0;
+}
+
+void store_close(void)
+{
+    db_close(store_db);
+    store_db = NULL;
+}
+
+int store_ping(err *e)
+{
+    db_conn *c = db_acquire(store_db);
+    db_stmt *st = db_query(c, e, "SELECT 1", NULL);
+    int rc = st ? db_step(st, e) : -1;
+    db_done(st);
+    db_release(store_db, c);
+    return rc == 1 ? 0 : -1;
+}
+
+int store_bump_cache_epoch(db_conn *c, err *e)
+{
+    return db_exec(c, e,
+                   "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT)"
+                   " WHERE key = 'cache_epoch'",
+                   NULL) < 0
+               ? -1
+               : 0;
+}
+
+int64_t store_cache_epoch(db_conn *c, err *e)
+{
+    db_stmt *st = db_query(c, e, "SELECT value FROM meta WHERE key = 'cache_epoch'", NULL);
+    if (!st) return -1;
+    int64_t v = -1;
+    if (db_step(st, e) == 1) v = atoll(db_col_text(st, 0));
+    db_done(st);
+    return v;
+}

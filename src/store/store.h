@@ -1,0 +1,23 @@
+/* store.h - the process's database pool and the store entry points shared by
+ * every area. Each area keeps its queries in its own file (store/tenants.c,
+ * store/identities.c, ...), declared in its own header.
+ * Global state: `store_db`, the pool opened by store_open(). */
+#ifndef AUTHRS_STORE_H
+#define AUTHRS_STORE_H
+
+#include "store/db.h"
+
+extern db *store_db;
+
+/* Opens the pool for cfg.database_url and applies pending migrations. */
+int store_open(int pool_size, err *e);
+void store_close(void);
+
+/* Trivial query for /health; -1 when the store does not answer. */
+int store_ping(err *e);
+
+/* Cross-node cache invalidation: writers bump the epoch; cache owners poll it. */
+int store_bump_cache_epoch(db_conn *c, err *e);
+int64_t store_cache_epoch(db_conn *c, err *e);
+
+#endif
