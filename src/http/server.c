@@ -150,6 +150,17 @@ static int split_path(conn_state *cs, char **segs)
     return n;
 }
 
+/* An answer decided from the head alone. Without a body it is sent at the
+ * final call, so the connection stays alive; with a body it goes at once and
+ * libmicrohttpd closes the connection instead of reading what is left. */
+static enum MHD_Result early_reply(conn_state *cs)
+{
+    const char *cl = MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+    bool has_body = te || (cl && strcmp(cl, "0") != 0);
+    return has_body ? queue_prepared(cs) : MHD_YES;
+}
+
 /* First call: everything that can be decided from the request head. */
 static enum MHD_Result on_headers(conn_state *cs, const char *method)
 {
@@ -164,7 +175,7 @@ static enum MHD_Result on_headers(conn_state *cs, const char *method)
 
     if (strcmp(method, "OPTIONS") == 0) {
         reply_text(req, 204, NULL, "", 0);
-        return queue_prepared(cs);
+        return early_reply(cs);
     }
     char *segs[MAX_SEGMENTS];
     int nsegs = split_path(cs, segs);
@@ -174,12 +185,12 @@ static enum MHD_Result on_headers(conn_state *cs, const char *method)
                                               req->param_values, &req->nparams, allow, sizeof allow);
     if (m == MATCH_NO_PATH) {
         reply_error(req, ERR_NOT_FOUND, "Route not found");
-        return queue_prepared(cs);
+        return early_reply(cs);
     }
     if (m == MATCH_NO_METHOD) {
         reply_header(req, "Allow", allow);
         reply_error(req, ERR_METHOD_NOT_ALLOWED, "%s is not supported on this route", method);
-        return queue_prepared(cs);
+        return early_reply(cs);
     }
     cs->route_label = req->route->pattern;
     const char *cl = MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, "Content-Length");
@@ -216,6 +227,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return on_headers(cs, method);
     }
     if (*upload_data_size > 0) {
+        if (cs->replied) { /* answer already decided: discard */
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
         if (cs->body.len + *upload_data_size > cfg.body_limit) {
             cs->body_too_large = true;
             reply_error(&cs->req, ERR_PAYLOAD_TOO_LARGE, "Request body exceeds %zu bytes",
@@ -227,7 +242,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (cs->replied) return queue_prepared(cs); /* resumed after slow work */
+    if (cs->replied) return queue_prepared(cs); /* early answer, or resumed after slow work */
     if (cs->req.route->slow) {
         MHD_suspend_connection(conn);
         if (workers_submit(run_slow, cs) == 0) return MHD_YES;
