@@ -12,6 +12,10 @@ echo "== unit tests ($build)"
 echo "== unit tests under ASan+UBSan ($asan)"
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure)
 
+echo "== delivery against real peers (SMTP, SMS and WhatsApp APIs)"
+"$root/tests/courier/run.sh" "$build"
+"$root/tests/courier/run.sh" "$asan"
+
 echo "== end-to-end ($build)"
 (cd "$root/tests/e2e" && AUTHRS_BIN="$root/$build/authrs" npm test)
 echo "== end-to-end under ASan+UBSan ($asan)"
