@@ -6,6 +6,7 @@ ASAN_DIR  ?= build-asan
 FUZZ_DIR  ?= build-fuzz
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 PORT      ?= 3000
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps deps-test build build-asan run test unit e2e e2e-deps fuzz bench format lint clean
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include "util/crypto.h"
 
@@ -343,6 +344,50 @@ static int load_delivery(void)
     if (cfg.require_sms && !sms_ok) return bad("REQUIRE_DELIVERY", "sms has no SMS provider");
     if (cfg.require_whatsapp && !wa_ok)
         return bad("REQUIRE_DELIVERY", "whatsapp has no WhatsApp provider");
+    return 0;
+}
+
+int config_ensure_kv_key(void)
+{
+    if (cfg.kv_key_set) return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s.key", cfg.sqlite_path);
+    char text[128] = "";
+    FILE *f = fopen(path, "r");
+    if (f) {
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        while (n && isspace((unsigned char)text[n - 1])) n--;
+        text[n] = '\0';
+        uint8_t raw[96];
+        if (base64_decode(text, n, raw) != 32) return bad(path, "must hold base64 of 32 bytes");
+        memcpy(cfg.kv_key, raw, 32);
+        cfg.kv_key_set = true;
+        return 0;
+    }
+    uint8_t raw[32];
+    crypto_random(raw, sizeof raw);
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < 32; i += 3) {
+        uint32_t v = (uint32_t)raw[i] << 16 | (i + 1 < 32 ? (uint32_t)raw[i + 1] << 8 : 0) |
+                     (i + 2 < 32 ? raw[i + 2] : 0);
+        text[o++] = b64[(v >> 18) & 63];
+        text[o++] = b64[(v >> 12) & 63];
+        text[o++] = i + 1 < 32 ? b64[(v >> 6) & 63] : '=';
+        text[o++] = i + 2 < 32 ? b64[v & 63] : '=';
+    }
+    text[o] = '\0';
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) return bad(path, "cannot create the key file");
+    bool ok = write(fd, text, o) == (ssize_t)o && write(fd, "\n", 1) == 1;
+    close(fd);
+    if (!ok) return bad(path, "cannot write the key file");
+    memcpy(cfg.kv_key, raw, 32);
+    cfg.kv_key_set = true;
+    log_emit(LOG_WARN, "kv_key_generated",
+             json_pack("{s:s, s:s}", "path", path, "message",
+                       "KV_STORE_ENCRYPTION_KEY is unset: generated a key file; back it up"));
     return 0;
 }
 

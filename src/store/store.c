@@ -11,6 +11,8 @@ db *store_db;
 
 int store_open(int pool_size, err *e)
 {
+    if (!cfg.db_is_postgres && config_ensure_kv_key())
+        return err_internal(e, "no encryption key for the KV store");
     if (db_open(cfg.database_url, pool_size, &store_db, e)) return -1;
     if (migrate_apply(store_db, e) < 0) {
         store_close();
