@@ -13,6 +13,12 @@ void api_metrics(request *req);
 void api_spec(request *req);
 void api_docs(request *req);
 
+/* api/session.c */
+void api_session_validate(request *req);
+void api_session_me(request *req);
+void api_logout(request *req);
+void api_logout_all(request *req);
+
 /* Not implemented yet: issues 3 (identity, sessions), 4 (administration), 5 (MFA, OTP, OAuth). */
 #define api_availability_check NULL
 #define api_availability_email NULL
@@ -46,8 +52,6 @@ void api_docs(request *req);
 #define api_login_identity_check NULL
 #define api_login_username_check NULL
 #define api_login_username_password NULL
-#define api_logout NULL
-#define api_logout_all NULL
 #define api_logout_global NULL
 #define api_mfa_disable NULL
 #define api_mfa_disable_check NULL
@@ -83,10 +87,8 @@ void api_docs(request *req);
 #define api_roles_list_check NULL
 #define api_roles_set_parent NULL
 #define api_select_tenant NULL
-#define api_session_me NULL
 #define api_session_switch NULL
 #define api_session_tenants NULL
-#define api_session_validate NULL
 #define api_signup NULL
 #define api_signup_check NULL
 #define api_signup_verify NULL
