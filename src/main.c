@@ -1,1 +1,240 @@
-int main(void) { return 0; }
+/* main.c - the authrs command line (API.md 5.1): serve, migrate, tenant, version.
+ * Exit codes: 0 success, 1 operation failed, 2 usage error, 3 bad configuration. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/password.h"
+#include "auth/password_policy.h"
+#include "config.h"
+#include "http/server.h"
+#include "series.h"
+#include "store/members_bootstrap.h"
+#include "store/store.h"
+#include "store/tenants.h"
+#include "util/crypto.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+#include "util/validate.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_CONFIG = 3 };
+
+static int usage(FILE *out)
+{
+    fputs("usage:\n"
+          "  authrs serve\n"
+          "  authrs migrate\n"
+          "  authrs tenant create <id> [--name N] [--admin-email E [--admin-password P]]\n"
+          "  authrs tenant list [--json]\n"
+          "  authrs tenant set-status <id> active|suspended\n"
+          "  authrs version\n"
+          "  authrs help | --help\n"
+          "Passwords may come from AUTHRS_ADMIN_PASSWORD instead of the command line.\n",
+          out);
+    return out == stdout ? EXIT_OK : EXIT_USAGE;
+}
+
+static int fail(const err *e)
+{
+    fprintf(stderr, "authrs: %s\n", e->detail);
+    return EXIT_FAILED;
+}
+
+static int open_store(void)
+{
+    err e;
+    if (store_open(2, &e)) return fail(&e);
+    return EXIT_OK;
+}
+
+static int cmd_serve(void)
+{
+    int rc = open_store();
+    if (rc) return rc;
+    store_close();
+    err e;
+    if (store_open(cfg.http_threads + cfg.worker_threads + 2, &e)) return fail(&e);
+    series_init(NULL, NULL, NULL);
+    rc = server_run(&e) ? fail(&e) : EXIT_OK;
+    store_close();
+    return rc;
+}
+
+/* Random admin password for `make run`: 18 bytes of base64url (24 chars). */
+static void random_password(char out[32])
+{
+    uint8_t raw[18];
+    crypto_random(raw, sizeof raw);
+    base64url_encode(raw, sizeof raw, out);
+}
+
+static int create_admin(db_conn *c, const char *tenant_id, const char *email, const char *role_id,
+                        const char *password, err *e)
+{
+    char generated[32] = "";
+    int exists = members_identity_exists(c, email, e);
+    if (exists < 0) return -1;
+    if (!exists && !password) {
+        random_password(generated);
+        password = generated;
+    }
+    char hash[128] = "";
+    if (!exists) {
+        if (password_policy_check(NULL, 0, password, e)) return -1;
+        argon2_params params = {cfg.argon2_m_kib, cfg.argon2_t, cfg.argon2_p};
+        if (password_hash(&params, password, strlen(password), hash, e)) return -1;
+    }
+    bool created;
+    if (members_bootstrap_admin(c, tenant_id, email, hash, role_id, &created, e)) return -1;
+    if (created && generated[0])
+        printf("admin %s password: %s (printed once; set AUTHRS_ADMIN_PASSWORD to choose it)\n",
+               email, generated);
+    return 0;
+}
+
+static int tenant_create(const char *id, const char *name, const char *email, const char *password)
+{
+    if (open_store()) return EXIT_FAILED;
+    err e;
+    db_conn *c = db_acquire(store_db);
+    tenant t;
+    char role_id[37];
+    char *default_name = strdup(id);
+    for (char *p = default_name; *p; p++)
+        if (*p == '_') *p = ' ';
+    int found = db_begin(c, &e) ? -1 : tenant_get(c, id, &t, &e);
+    int rc = found < 0 ? -1 : 0;
+    bool exists = found == 1;
+    if (!rc && !exists) rc = tenant_insert(c, id, name ? name : default_name, &e);
+    else if (!rc && name && strcmp(t.name, name) != 0) rc = tenant_set_name(c, id, name, &e);
+    if (!rc) rc = tenant_bootstrap(c, id, role_id, &e);
+    if (!rc && email) rc = create_admin(c, id, email, role_id, password, &e);
+    if (!rc) rc = store_bump_cache_epoch(c, &e);
+    if (!rc) rc = db_commit(c, &e);
+    else db_rollback(c);
+    db_release(store_db, c);
+    free(default_name);
+    store_close();
+    if (rc) return fail(&e);
+    printf("tenant %s %s\n", id, exists ? "updated" : "created");
+    return EXIT_OK;
+}
+
+static int cmd_tenant_create(int argc, char **argv)
+{
+    if (argc < 1) return usage(stderr);
+    const char *id = argv[0], *name = NULL, *email = NULL, *password = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 >= argc) return usage(stderr);
+        if (strcmp(argv[i], "--name") == 0) name = argv[++i];
+        else if (strcmp(argv[i], "--admin-email") == 0) email = argv[++i];
+        else if (strcmp(argv[i], "--admin-password") == 0) password = argv[++i];
+        else return usage(stderr);
+    }
+    if (!tenant_id_valid(id)) {
+        fprintf(stderr, "authrs: tenant id must be lower snake_case (e.g. my_tenant), at most 63 "
+                        "characters\n");
+        return EXIT_USAGE;
+    }
+    char *trimmed_name = name ? utf8_trim(name) : NULL;
+    if (name && (!*trimmed_name || utf8_length(trimmed_name) > 255)) {
+        fprintf(stderr, "authrs: --name must be 1 to 255 characters\n");
+        free(trimmed_name);
+        return EXIT_USAGE;
+    }
+    if (password && !email) {
+        free(trimmed_name);
+        return usage(stderr);
+    }
+    if (email && !email_valid(email)) {
+        fprintf(stderr, "authrs: --admin-email is not a valid email\n");
+        free(trimmed_name);
+        return EXIT_USAGE;
+    }
+    if (!password) password = config_env("AUTHRS_ADMIN_PASSWORD");
+    int rc = tenant_create(id, trimmed_name, email, password);
+    free(trimmed_name);
+    return rc;
+}
+
+static int print_tenant_line(const tenant *t, void *ctx)
+{
+    (void)ctx;
+    char ts[RFC3339_LEN + 1];
+    time_format(t->created_at, ts);
+    printf("%s\t%s\t%s\t%s\n", t->id, t->name, t->status, ts);
+    return 0;
+}
+
+static int collect_tenant_json(const tenant *t, void *ctx)
+{
+    char ts[RFC3339_LEN + 1];
+    time_format(t->created_at, ts);
+    json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s}", "id", t->id, "name", t->name,
+                                         "status", t->status, "createdAt", ts));
+    return 0;
+}
+
+static int cmd_tenant_list(int argc, char **argv)
+{
+    bool as_json = argc == 1 && strcmp(argv[0], "--json") == 0;
+    if (argc > 1 || (argc == 1 && !as_json)) return usage(stderr);
+    if (open_store()) return EXIT_FAILED;
+    err e;
+    db_conn *c = db_acquire(store_db);
+    json_t *list = json_array();
+    int rc = tenant_list(c, as_json ? collect_tenant_json : print_tenant_line, list, &e);
+    db_release(store_db, c);
+    store_close();
+    if (!rc && as_json) {
+        char *text = json_dumps(list, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        puts(text);
+        free(text);
+    }
+    json_decref(list);
+    return rc ? fail(&e) : EXIT_OK;
+}
+
+static int cmd_tenant_set_status(int argc, char **argv)
+{
+    if (argc != 2 || (strcmp(argv[1], "active") && strcmp(argv[1], "suspended")))
+        return usage(stderr);
+    if (!tenant_id_valid(argv[0])) return usage(stderr);
+    if (open_store()) return EXIT_FAILED;
+    err e;
+    db_conn *c = db_acquire(store_db);
+    int rc = tenant_set_status(c, argv[0], argv[1], &e);
+    if (!rc) rc = store_bump_cache_epoch(c, &e);
+    db_release(store_db, c);
+    store_close();
+    return rc ? fail(&e) : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return usage(stderr);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) return usage(stdout);
+    if (strcmp(cmd, "version") == 0) {
+        printf("authrs %s\n", AUTHRS_VERSION);
+        return EXIT_OK;
+    }
+    bool known = strcmp(cmd, "serve") == 0 || strcmp(cmd, "migrate") == 0 ||
+                 strcmp(cmd, "tenant") == 0;
+    if (!known) return usage(stderr);
+    if (config_load()) return EXIT_CONFIG;
+    if (strcmp(cmd, "serve") == 0) return argc == 2 ? cmd_serve() : usage(stderr);
+    if (strcmp(cmd, "migrate") == 0) {
+        if (argc != 2) return usage(stderr);
+        int rc = open_store();
+        if (!rc) store_close();
+        return rc;
+    }
+    if (argc < 3) return usage(stderr);
+    const char *sub = argv[2];
+    if (strcmp(sub, "create") == 0) return cmd_tenant_create(argc - 3, argv + 3);
+    if (strcmp(sub, "list") == 0) return cmd_tenant_list(argc - 3, argv + 3);
+    if (strcmp(sub, "set-status") == 0) return cmd_tenant_set_status(argc - 3, argv + 3);
+    return usage(stderr);
+}

@@ -19,6 +19,7 @@
 
 typedef struct request request;
 typedef struct tenant tenant;
+typedef struct db_conn db_conn;
 typedef struct session_info session_info;
 
 typedef void (*handler_fn)(request *req);
@@ -110,6 +111,10 @@ struct request {
     void *route_data;              /* for check_fn -> handler hand-over (e.g. compiled RSQL) */
     void *server_data;             /* http/server.c private */
 };
+
+/* The request's database connection: acquired on first use, released when
+ * the request ends. */
+db_conn *req_db(request *req);
 
 /* Accessors. */
 const char *req_param(const request *req, const char *name);

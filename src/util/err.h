@@ -44,7 +44,7 @@ typedef struct err {
 /* Sets kind and a printf-formatted detail; always returns -1 so that
  * services can write `return err_set(e, ERR_NOT_FOUND, "User not found");`. */
 int err_set(err *e, err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int err_setv(err *e, err_kind kind, const char *fmt, va_list ap);
+int err_setv(err *e, err_kind kind, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /* An unexpected failure: the cause is kept in detail for the log; the client
  * only ever sees "Internal error: An unexpected error occurred". */
