@@ -22,7 +22,7 @@ typedef struct conn_state {
     const char *raw_query;    /* points into raw_uri, after '?' (or NULL) */
     int64_t start_us;
     bool headers_seen;        /* first access-handler call done */
-    bool body_too_large;
+    size_t discarded;         /* body bytes dropped after an early answer */
     bool replied;             /* a response is prepared */
     bool queued;
     bool suspended;

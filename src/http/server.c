@@ -31,6 +31,7 @@
 #define MAX_REQUEST_LINE 8192
 #define MAX_HEADER_BLOCK 16384
 #define MAX_SEGMENTS 16
+#define MAX_DISCARD (16u << 20) /* body bytes read and dropped after a 413 */
 
 static atomic_int in_flight;
 
@@ -227,16 +228,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return on_headers(cs, method);
     }
     if (*upload_data_size > 0) {
-        if (cs->replied) { /* answer already decided: discard */
+        if (cs->replied) {
+            /* Answer already decided: read and drop the rest of a chunked body so
+             * the client gets the answer, up to a bound, then cut the connection. */
+            cs->discarded += *upload_data_size;
             *upload_data_size = 0;
-            return MHD_YES;
+            return cs->discarded > MAX_DISCARD ? queue_prepared(cs) : MHD_YES;
         }
         if (cs->body.len + *upload_data_size > cfg.body_limit) {
-            cs->body_too_large = true;
             reply_error(&cs->req, ERR_PAYLOAD_TOO_LARGE, "Request body exceeds %zu bytes",
                         cfg.body_limit);
             *upload_data_size = 0;
-            return queue_prepared(cs);
+            return MHD_YES;
         }
         sb_append_n(&cs->body, upload_data, *upload_data_size);
         *upload_data_size = 0;

@@ -137,6 +137,8 @@ def run(args, env=None, expect_rc=0):
     p = subprocess.run([TOOL] + args, env=base, capture_output=True, text=True, timeout=60)
     took = time.monotonic() - start
     assert p.returncode == expect_rc, f"exit {p.returncode}, want {expect_rc}: {p.stderr}"
+    for marker in ("Sanitizer", "runtime error:"):  # an ASan/UBSan build must stay clean
+        assert marker not in p.stderr, p.stderr
     logs = [json.loads(line) for line in p.stderr.splitlines() if line.startswith("{")]
     return p.stdout, logs, took
 

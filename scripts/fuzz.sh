@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# fuzz.sh - runs every libFuzzer target of a fuzz build for N seconds each,
+# with its dictionary (fuzz/<name>.dict) when there is one.
+# Usage: scripts/fuzz.sh <fuzz build dir> <seconds>
+set -euo pipefail
+dir=${1:-build-fuzz}
+secs=${2:-60}
+root=$(cd "$(dirname "$0")/.." && pwd)
+for bin in "$dir"/fuzz_*; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  corpus="$root/fuzz/corpus-$name"
+  mkdir -p "$corpus"
+  dict=()
+  [ -f "$root/fuzz/$name.dict" ] && dict=(-dict="$root/fuzz/$name.dict")
+  echo "== $name (${secs}s)"
+  "$bin" "${dict[@]}" -max_total_time="$secs" -print_final_stats=0 "$corpus" 2>&1 | tail -3
+done
