@@ -125,7 +125,7 @@ int identity_insert(db_conn *c, const identity *in, err *e)
                      " last_name, country_code, mobile, password_hash, force_password_change,"
                      " status, created_at, updated_at)"
                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",
-                     "sssbssssssbi", in->id, in->email, norm, in->email_verified ? 1 : 0,
+                     "sssbsssssbi", in->id, in->email, norm, in->email_verified ? 1 : 0,
                      in->first_name, in->last_name, in->country_code, in->mobile,
                      in->password_hash, in->force_password_change ? 1 : 0, now);
     free(norm);
