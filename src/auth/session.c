@@ -58,11 +58,11 @@ int session_issue(db_conn *c, arena *a, const char *tenant_id, const char *membe
 
 /* ---- the flusher ---- */
 
-static pthread_once_t flusher_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t flusher_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t flusher_thread;
 static atomic_bool flusher_running;
 static atomic_bool flusher_stop;
-static int64_t known_epoch = -1; /* only touched by the flusher thread */
+static int64_t known_epoch = -1; /* set before the flusher starts, then its own */
 
 static void flush_dirty(db_conn *c)
 {
@@ -102,10 +102,20 @@ static void *flusher_main(void *arg)
     return NULL;
 }
 
-static void flusher_start(void)
+/* Starts the flusher before the first load from the store: the epoch it
+ * starts from is read before any cached state, so a change made by another
+ * process after that read always clears the cache. */
+static void flusher_ensure(db_conn *c)
 {
-    if (pthread_create(&flusher_thread, NULL, flusher_main, NULL) == 0)
-        atomic_store(&flusher_running, true);
+    if (atomic_load(&flusher_running)) return;
+    pthread_mutex_lock(&flusher_lock);
+    if (!atomic_load(&flusher_running) && !atomic_load(&flusher_stop)) {
+        err e = {0};
+        known_epoch = store_cache_epoch(c, &e);
+        if (pthread_create(&flusher_thread, NULL, flusher_main, NULL) == 0)
+            atomic_store(&flusher_running, true);
+    }
+    pthread_mutex_unlock(&flusher_lock);
 }
 
 void session_service_stop(void)
@@ -142,8 +152,9 @@ static char *render_prefix(const session_row *s, const char *roles, const char *
 static int load_session(arena *a, const char *token_hash, int64_t now, session_info **out,
                         err *e)
 {
-    uint64_t gen = session_cache_generation();
     db_conn *c = db_acquire(store_db);
+    flusher_ensure(c);
+    uint64_t gen = session_cache_generation();
     session_row s;
     session_cache_entry ce = {0};
     json_t *roles = NULL, *perms = NULL;
@@ -193,7 +204,6 @@ static int load_session(arena *a, const char *token_hash, int64_t now, session_i
     *out = copy;
 
     if (session_cache_put(&ce, gen)) {
-        pthread_once(&flusher_once, flusher_start);
         /* the cache holds the old last use; this use refreshes it */
         session_info *ignored;
         session_cache_use(token_hash, now, a, &ignored);
