@@ -47,6 +47,15 @@ void api_change_password(request *req);
 int api_change_password_check(request *req, err *e);
 void api_force_change_password(request *req);
 
+/* api/mfa.c */
+void api_mfa_enable(request *req);
+void api_mfa_verify(request *req);
+void api_mfa_validate(request *req);
+int api_mfa_validate_check(request *req, err *e);
+void api_mfa_disable(request *req);
+int api_mfa_disable_check(request *req, err *e);
+void api_user_mfa_reset(request *req);
+
 /* Not implemented yet: issues 3 (identity, sessions), 4 (administration), 5 (MFA, OTP, OAuth). */
 #define api_group_role_assign NULL
 #define api_group_role_remove NULL
@@ -64,12 +73,6 @@ void api_force_change_password(request *req);
 #define api_kv_get NULL
 #define api_kv_list NULL
 #define api_kv_put NULL
-#define api_mfa_disable NULL
-#define api_mfa_disable_check NULL
-#define api_mfa_enable NULL
-#define api_mfa_validate NULL
-#define api_mfa_validate_check NULL
-#define api_mfa_verify NULL
 #define api_oauth_callback NULL
 #define api_oauth_start NULL
 #define api_otp_request_check NULL
@@ -102,7 +105,6 @@ void api_force_change_password(request *req);
 #define api_user_access_validity NULL
 #define api_user_archive NULL
 #define api_user_groups_list NULL
-#define api_user_mfa_reset NULL
 #define api_user_reset_password NULL
 #define api_user_role_assign NULL
 #define api_user_role_remove NULL
