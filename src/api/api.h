@@ -56,6 +56,14 @@ void api_mfa_disable(request *req);
 int api_mfa_disable_check(request *req, err *e);
 void api_user_mfa_reset(request *req);
 
+/* api/otp.c */
+void api_otp_request_email(request *req);
+void api_otp_request_sms(request *req);
+void api_otp_request_whatsapp(request *req);
+int api_otp_request_check(request *req, err *e);
+void api_otp_verify(request *req);
+int api_otp_verify_check(request *req, err *e);
+
 /* Not implemented yet: issues 3 (identity, sessions), 4 (administration), 5 (MFA, OTP, OAuth). */
 #define api_group_role_assign NULL
 #define api_group_role_remove NULL
@@ -75,12 +83,6 @@ void api_user_mfa_reset(request *req);
 #define api_kv_put NULL
 #define api_oauth_callback NULL
 #define api_oauth_start NULL
-#define api_otp_request_check NULL
-#define api_otp_request_email NULL
-#define api_otp_request_sms NULL
-#define api_otp_request_whatsapp NULL
-#define api_otp_verify NULL
-#define api_otp_verify_check NULL
 #define api_packages_actions NULL
 #define api_packages_sync NULL
 #define api_permissions_check NULL
