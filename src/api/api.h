@@ -64,6 +64,10 @@ int api_otp_request_check(request *req, err *e);
 void api_otp_verify(request *req);
 int api_otp_verify_check(request *req, err *e);
 
+/* api/oauth.c */
+void api_oauth_start(request *req);
+void api_oauth_callback(request *req);
+
 /* Not implemented yet: issues 3 (identity, sessions), 4 (administration), 5 (MFA, OTP, OAuth). */
 #define api_group_role_assign NULL
 #define api_group_role_remove NULL
@@ -81,8 +85,6 @@ int api_otp_verify_check(request *req, err *e);
 #define api_kv_get NULL
 #define api_kv_list NULL
 #define api_kv_put NULL
-#define api_oauth_callback NULL
-#define api_oauth_start NULL
 #define api_packages_actions NULL
 #define api_packages_sync NULL
 #define api_permissions_check NULL
