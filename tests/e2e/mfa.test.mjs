@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { startServer, client, raw } from './harness.mjs';
+import { stopChecked } from './peers/stop.mjs';
 import { PW, sql, mkTenant, rejects, identityWhere } from './identity_support.mjs';
 
 let srv;
@@ -20,7 +21,7 @@ before(async () => {
   mkTenant(srv, 'acme');
   mkTenant(srv, 'beta', 'admin@beta.io');
 });
-after(async () => { await srv?.stop(); });
+after(async () => { await stopChecked(srv); });
 
 async function member(tenant, email) {
   const c = client(srv, tenant);

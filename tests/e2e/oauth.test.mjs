@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { generate } from 'otplib';
 import { startServer, client, raw } from './harness.mjs';
+import { stopChecked } from './peers/stop.mjs';
 import { PW, sql, setKv, mkTenant, rejects, identityWhere } from './identity_support.mjs';
 import { startOidc, signIn } from './peers/oidc.mjs';
 import { startFakeIdp, signJwt } from './peers/fakeidp.mjs';
@@ -50,7 +51,7 @@ before(async () => {
   await setKv(srv, 'acme', 'oauth', 'github', { clientId: 'gh-id', clientSecret: 'gh-secret', redirectUrl: APP, allowSignup: true,
     authorizationEndpoint: `${fake.base}/login/oauth/authorize`, tokenEndpoint: `${fake.base}/token`, userinfoEndpoint: `${fake.base}/user` });
 });
-after(async () => { await srv?.stop(); op?.stop(); fake?.stop(); });
+after(async () => { try { await stopChecked(srv); } finally { op?.stop(); fake?.stop(); } });
 
 // GET without following redirects (the harness's raw() follows them).
 async function get(p, headers = {}) {

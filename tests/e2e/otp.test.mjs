@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { startServer, client, raw } from './harness.mjs';
+import { stopChecked } from './peers/stop.mjs';
 import { PW, startSmtp, sql, setKv, mkTenant, rejects, identityWhere } from './identity_support.mjs';
 import { startProvider } from './peers/provider.mjs';
 
@@ -31,7 +32,7 @@ before(async () => {
   mkTenant(srv, 'beta', 'admin@beta.io');
   mkTenant(srv, 'gamma', 'admin@gamma.io');
 });
-after(async () => { await srv?.stop(); smtp?.stop(); prov?.stop(); own?.stop(); });
+after(async () => { try { await stopChecked(srv); } finally { smtp?.stop(); prov?.stop(); own?.stop(); } });
 
 test('email code through SMTP logs in once and verifies the email', async () => {
   const c = client(srv, 'acme');
@@ -275,7 +276,7 @@ test('rate limits on requests and verification', async () => {
     for (let i = 0; i < 3; i++) assert.equal((await post('/login/otp/verify', { identifier: 'a@b.io', code: '1', channel: 'email' })).status, 401);
     assert.equal((await post('/login/otp/verify', { identifier: 'a@b.io', code: '1', channel: 'email' })).status, 429);
     assert.match(await (await fetch(srv2.baseUrl + '/metrics')).text(), /login_failure_total\{method="email_otp",reason="rate_limited"\} 1/);
-  } finally { await srv2.stop(); }
+  } finally { await stopChecked(srv2); }
 });
 
 test('without any provider the code goes to the dev outbox', async () => {
@@ -302,5 +303,5 @@ test('without any provider the code goes to the dev outbox', async () => {
     assert.ok(s.sessionToken);
     assert.deepEqual((await c.sessionTenants(s.sessionToken)).tenants, [{ tenantId: 'acme', status: 'active' }]);
     assert.match(await (await fetch(srv3.baseUrl + '/metrics')).text(), /otp_sent_total\{channel="sms"\} 1/);
-  } finally { await srv3.stop(); }
+  } finally { await stopChecked(srv3); }
 });
