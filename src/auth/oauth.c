@@ -92,10 +92,9 @@ typedef struct oauth_user {
 } oauth_user;
 
 /* Step 4: the token endpoint's JSON answer (new ref). */
-static int exchange_code(arena *a, const oauth_provider *p, const oauth_state_row *s,
-                         const char *code, json_t **tok, err *e)
+static int exchange_code(const oauth_provider *p, const oauth_state_row *s, const char *code,
+                         json_t **tok, err *e)
 {
-    (void)a;
     char *form = NULL;
     oauth_form_add(&form, "grant_type", "authorization_code");
     oauth_form_add(&form, "code", code);
@@ -339,7 +338,7 @@ static int provider_user(arena *a, oauth_provider *p, const oauth_state_row *s, 
 {
     if (oauth_provider_endpoints(a, p, e)) return -1;
     json_t *tok = NULL;
-    if (exchange_code(a, p, s, code, &tok, e)) return -1;
+    if (exchange_code(p, s, code, &tok, e)) return -1;
     int rc =
         p->kind == OAUTH_GITHUB ? github_user(a, p, tok, u, e) : id_token_user(a, p, s, tok, u, e);
     json_decref(tok);

@@ -343,3 +343,21 @@ test('GitHub through its user API; email-domain list', async () => {
   assert.equal(r.json.message, 'Forbidden: Email domain is not permitted');
   sql(srv, "DELETE FROM kv_store WHERE group_key = 'email_policy'");
 });
+
+test("microsoft with msTenant 'common' expects the issuer of the token's tid", async () => {
+  await setKv(srv, 'acme', 'oauth', 'microsoft', { clientId: 'cid', clientSecret: 's3cr3t', redirectUrl: APP, issuer: fake.base, allowSignup: true });
+  const ms = (tid) => `https://login.microsoftonline.com/${tid}/v2.0`;
+  const run = async (claims) => {
+    const loc = await start('microsoft');
+    const nonce = loc.searchParams.get('nonce');
+    fake.state.token = () => ({ status: 200, body: { access_token: 'at', id_token: idToken({ aud: 'cid', sub: 'ms-1', nonce, exp: now() + 300, iat: now(), email: 'mia@ms.test', email_verified: true, ...claims }) } });
+    return callback('microsoft', { code: 'c', state: loc.searchParams.get('state') });
+  };
+  let r = await run({ iss: ms('tid-1'), tid: 'tid-2' });
+  assert.equal(r.status, 401);
+  r = await run({ iss: ms('tid-1') });
+  assert.equal(r.status, 401);
+  r = await run({ iss: ms('tid-1'), tid: 'tid-1' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(sql(srv, "SELECT issuer FROM oauth_links WHERE subject = 'ms-1'"), ms('tid-1'));
+});
