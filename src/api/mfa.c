@@ -47,10 +47,13 @@ int api_mfa_validate_check(request *req, err *e)
 {
     char ip[64];
     ratelimit_client_ip(req, ip, sizeof ip);
-    if (ratelimit_check(req, "mfa_validate_ip", ip, e)) return -1;
     err ignored = {0};
-    if (authn_parse_bearer(req, &ignored)) return 0; /* not counted without a Bearer header */
-    return ratelimit_check(req, "mfa_validate_identifier", req->bearer_hash, e);
+    int rc = ratelimit_check(req, "mfa_validate_ip", ip, e);
+    /* the token limit counts only requests with a well-formed Bearer header */
+    if (rc == 0 && authn_parse_bearer(req, &ignored) == 0)
+        rc = ratelimit_check(req, "mfa_validate_identifier", req->bearer_hash, e);
+    if (rc) login_metric_failure("mfa", "rate_limited");
+    return rc;
 }
 
 /* A wrong code: counted on the token, which the 5th wrong code burns. */

@@ -1,5 +1,5 @@
 /* oauth_provider.c - provider configuration, discovery and the JWKS cache
- * (see oauth_provider.h). */
+ * (see oauth_provider.h). Global state: the document cache further down. */
 #include "auth/oauth_provider.h"
 
 #include <ctype.h>

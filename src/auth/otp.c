@@ -1,4 +1,5 @@
-/* otp.c - one-time codes: policy, issue, delivery, verification (see otp.h). */
+/* otp.c - one-time codes: policy, issue, delivery, verification (see otp.h).
+ * Global state: the global providers and the courier start, below. */
 #include "auth/otp.h"
 
 #include <openssl/crypto.h>

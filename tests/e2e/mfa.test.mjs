@@ -217,3 +217,30 @@ test('admin MFA reset', async () => {
   r = await raw(srv, 'POST', `/admin/users/${uid}/mfa/reset`, { headers: { 'X-Tenant-ID': 'beta', Authorization: `Bearer ${bAdmin.sessionToken}` } });
   assert.equal(r.status, 404);
 });
+
+test('rate limits: mfa_validate per token, mfa_disable per session', async () => {
+  const srv2 = await startServer({ env: { RATE_LIMIT_MFA_VALIDATE_IDENTIFIER: '2/60', RATE_LIMIT_MFA_DISABLE_SESSION: '1/60' } });
+  try {
+    mkTenant(srv2, 'acme');
+    const c = client(srv2, 'acme');
+    const v = (tok) => raw(srv2, 'POST', '/mfa/validate', { headers: { Authorization: `Bearer ${tok}` }, body: { code: '000000' } });
+    assert.equal((await v('a'.repeat(43))).status, 401);
+    assert.equal((await v('a'.repeat(43))).status, 401);
+    const r = await v('a'.repeat(43));
+    assert.equal(r.status, 429);
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    assert.equal((await v('b'.repeat(43))).status, 401, 'another token has its own window');
+    // without a Bearer header the token limit does not count
+    for (let i = 0; i < 3; i++) {
+      const n = await raw(srv2, 'POST', '/mfa/validate', { body: { code: '000000' } });
+      assert.equal(n.status, 401);
+      assert.equal(n.json.message, 'Unauthorized: Missing Authorization header');
+    }
+    await c.signup('R', 'L', 'rl@example.com', PW, PW);
+    const tok = (await c.loginEmailPassword('rl@example.com', PW)).sessionToken;
+    const d = () => raw(srv2, 'POST', '/mfa/disable', { headers: { Authorization: `Bearer ${tok}` }, body: { code: '1' } });
+    assert.equal((await d()).status, 400);
+    assert.equal((await d()).status, 429);
+    assert.match(await (await fetch(srv2.baseUrl + '/metrics')).text(), /login_failure_total\{method="mfa",reason="rate_limited"\} 1/);
+  } finally { await stopChecked(srv2); }
+});
