@@ -17,7 +17,7 @@ const step = () => Math.floor(now() / 30);
 const codeAt = (secret, s) => generate({ secret, epoch: s * 30 + 1 });
 
 before(async () => {
-  srv = await startServer({ env: { RATE_LIMIT_MFA_VALIDATE_IDENTIFIER: '1000/60', RATE_LIMIT_MFA_VALIDATE_IP: '1000/60' } });
+  srv = await startServer({ env: { RATE_LIMIT_MFA_VALIDATE_IDENTIFIER: '1000/60', RATE_LIMIT_MFA_VALIDATE_IP: '1000/60', RATE_LIMIT_SIGNUP_IP: '1000/60' } });
   mkTenant(srv, 'acme');
   mkTenant(srv, 'beta', 'admin@beta.io');
 });

@@ -361,3 +361,25 @@ test("microsoft with msTenant 'common' expects the issuer of the token's tid", a
   assert.equal(r.status, 200, r.text);
   assert.equal(sql(srv, "SELECT issuer FROM oauth_links WHERE subject = 'ms-1'"), ms('tid-1'));
 });
+
+test('discovery is cached; a suspended tenant and an invited member are refused at the callback', async () => {
+  const d0 = fake.counts.discovery;
+  for (let i = 0; i < 3; i++) await start('fake');
+  assert.equal(fake.counts.discovery, d0, 'served from the cache');
+  // the state's tenant is checked again at the callback
+  const { state, nonce } = await fakeStart();
+  fake.state.token = () => ({ status: 200, body: { access_token: 'at', id_token: idToken(goodClaims(nonce)) } });
+  sql(srv, "UPDATE tenants SET status = 'suspended' WHERE id = 'acme'");
+  let r = await callback('fake', { code: 'c', state });
+  sql(srv, "UPDATE tenants SET status = 'active' WHERE id = 'acme'");
+  assert.equal(r.status, 403);
+  assert.equal(r.json.message, 'Forbidden: Tenant is not active');
+  // frank (fake-1) signed up earlier; an invited membership fails gate G1
+  sql(srv, `UPDATE memberships SET status = 'invited' WHERE tenant_id = 'acme' AND identity_id = (SELECT identity_id FROM oauth_links WHERE subject = 'fake-1')`);
+  r = await fakeCallback((c) => idToken(c));
+  sql(srv, `UPDATE memberships SET status = 'active' WHERE tenant_id = 'acme' AND identity_id = (SELECT identity_id FROM oauth_links WHERE subject = 'fake-1')`);
+  assert.equal(r.status, 403);
+  assert.equal(r.json.message, 'Forbidden: Account is not active');
+  r = await fakeCallback((c) => idToken(c));
+  assert.equal(r.status, 200);
+});

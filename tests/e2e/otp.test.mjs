@@ -25,7 +25,7 @@ before(async () => {
       ...smtp.env,
       SMS_API_BASE: prov.base, SMS_ACCOUNT_SID: 'AC123', SMS_AUTH_TOKEN: 'sms-secret', SMS_FROM: '+15550001111',
       WHATSAPP_API_BASE: prov.base, WHATSAPP_PHONE_NUMBER_ID: '1098', WHATSAPP_ACCESS_TOKEN: 'wa-secret',
-      RATE_LIMIT_OTP_VERIFY_IDENTIFIER: '1000/60', RATE_LIMIT_OTP_REQUEST_IDENTIFIER: '1000/60',
+      RATE_LIMIT_OTP_VERIFY_IDENTIFIER: '1000/60', RATE_LIMIT_OTP_REQUEST_IDENTIFIER: '1000/60', RATE_LIMIT_SIGNUP_IP: '1000/60',
     },
   });
   mkTenant(srv, 'acme');
@@ -304,4 +304,33 @@ test('without any provider the code goes to the dev outbox', async () => {
     assert.deepEqual((await c.sessionTenants(s.sessionToken)).tenants, [{ tenantId: 'acme', status: 'active' }]);
     assert.match(await (await fetch(srv3.baseUrl + '/metrics')).text(), /otp_sent_total\{channel="sms"\} 1/);
   } finally { await stopChecked(srv3); }
+});
+
+test("an expired code is refused; a code sent through the tenant's own SMTP confines the session", async () => {
+  const c = client(srv, 'acme');
+  await c.signup('Lu', 'L', 'lu@example.com', PW, PW);
+  await c.loginEmailOtpRequest('lu@example.com');
+  const code = codeOf((await smtp.waitFor(mailTo('lu@example.com'))).data.split(/\r?\n\r?\n/)[1]);
+  sql(srv, "UPDATE otp_codes SET expires_at = 0 WHERE identifier = 'lu@example.com'");
+  await rejects(c.loginOtpVerify('lu@example.com', code, 'email'), 401, 'Unauthorized: Invalid or expired code');
+  // beta's own mail server
+  const own = await startSmtp();
+  try {
+    await setKv(srv, 'beta', 'smtp', 'default', { host: '127.0.0.1', port: own.port, from: 'Beta <no-reply@beta.test>', tls: 'none' });
+    const b = client(srv, 'beta');
+    await b.signup('Mo', 'M', 'mo@example.com', PW, PW);
+    const before = smtp.mails.length;
+    await b.loginEmailOtpRequest('mo@example.com');
+    const mail = await own.waitFor(mailTo('mo@example.com'));
+    assert.match(mail.data, /From: Beta <no-reply@beta\.test>/);
+    assert.match(mail.data, /Subject: Your beta sign-in code/);
+    const s = await b.loginOtpVerify('mo@example.com', codeOf(mail.data.split(/\r?\n\r?\n/)[1]), 'email');
+    assert.equal(sql(srv, `SELECT confined FROM sessions WHERE identity_id = ${identityWhere('mo@example.com')} ORDER BY created_at DESC LIMIT 1`), '1');
+    assert.deepEqual((await b.sessionTenants(s.sessionToken)).tenants, [{ tenantId: 'beta', status: 'active' }]);
+    assert.equal(smtp.mails.filter((m) => m.to.includes('mo@example.com')).length, 0, 'the global server got nothing');
+    assert.ok(smtp.mails.length >= before);
+  } finally {
+    own.stop();
+    sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'beta' AND group_key = 'smtp'");
+  }
 });
