@@ -52,7 +52,13 @@ void otp_courier_result(const courier_message *m, courier_route route, bool ok, 
 
 /* ---- policy and channels ---- */
 
-int otp_policy_read(db_conn *c, arena *a, const char *tenant_id, otp_policy *out, err *e)
+/* kv otp_policy/default (1.16) with its defaults. */
+typedef struct code_policy {
+    int ttl_secs;     /* default 600 */
+    int max_attempts; /* default 5 */
+} code_policy;
+
+static int code_policy_read(db_conn *c, arena *a, const char *tenant_id, code_policy *out, err *e)
 {
     out->ttl_secs = 600;
     out->max_attempts = 5;
@@ -128,8 +134,8 @@ static int issue_code(db_conn *c, arena *a, const tenant *t, courier_channel ch,
                       const char *identifier, const char *to, const char *bare_mobile, err *e)
 {
     pthread_once(&init_once, init_delivery);
-    otp_policy pol;
-    if (otp_policy_read(c, a, t->id, &pol, e)) return -1;
+    code_policy pol;
+    if (code_policy_read(c, a, t->id, &pol, e)) return -1;
     courier_provider own;
     int has_own = tenant_provider(c, a, t->id, ch, &own, e);
     if (has_own < 0) return -1;
@@ -242,8 +248,8 @@ int otp_verify(db_conn *c, arena *a, const char *tenant_id, courier_channel ch,
                const char *identifier, const char *code, json_t **result, const char **reason,
                err *e)
 {
-    otp_policy pol;
-    if (otp_policy_read(c, a, tenant_id, &pol, e)) return -1;
+    code_policy pol;
+    if (code_policy_read(c, a, tenant_id, &pol, e)) return -1;
     const char *chn = courier_channel_name(ch);
     int n = otp_attempts_get(c, tenant_id, chn, identifier, pol.ttl_secs, e);
     if (n < 0) return -1;

@@ -18,14 +18,6 @@
 #include "store/tenants.h"
 #include "util/arena.h"
 
-typedef struct otp_policy {
-    int ttl_secs;     /* default 600 */
-    int max_attempts; /* default 5 */
-} otp_policy;
-
-/* kv otp_policy/default with its defaults. */
-int otp_policy_read(db_conn *c, arena *a, const char *tenant_id, otp_policy *out, err *e);
-
 /* The login method of a channel (2, 3, 6) and its metric label. */
 int otp_channel_method(courier_channel ch);
 const char *otp_channel_metric(courier_channel ch);
