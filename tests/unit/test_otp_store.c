@@ -164,6 +164,12 @@ static void test_mfa_store(void **state)
     assert_false(st.enabled);
     assert_null(st.secret);
     assert_int_equal(mfa_backup_consume(c, "i1", "bb", &e), 0);
+    /* a new enrolment starts the replay guard afresh */
+    run("UPDATE identities SET mfa_last_step = 500 WHERE id = 'i1'");
+    assert_int_equal(mfa_set_pending(c, "i1", "sealed-2", &e), 0);
+    assert_int_equal(mfa_state_get(c, a, "i1", &st, &e), 1);
+    assert_int_equal(st.last_step, -1);
+    assert_string_equal(st.pending, "sealed-2");
     arena_free(a);
 }
 
