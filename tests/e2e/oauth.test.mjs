@@ -383,3 +383,27 @@ test('discovery is cached; a suspended tenant and an invited member are refused 
   r = await fakeCallback((c) => idToken(c));
   assert.equal(r.status, 200);
 });
+
+test('a linked identity without a membership joins when sign-up is allowed', async () => {
+  // erin signed up in beta through the global corp provider; now she comes to acme
+  const f = await fullFlow('corp', 'erin');
+  const s = await client(srv, 'acme').oauthCallback('corp', f.code, f.state);
+  assert.ok(s.sessionToken);
+  assert.equal(sql(srv, `SELECT COUNT(*) FROM memberships WHERE identity_id = ${identityWhere('erin@idp.test')}`), '2');
+  // the global session is not confined: both tenants are listed
+  assert.equal((await client(srv, 'acme').sessionTenants(s.sessionToken)).tenants.length, 2);
+});
+
+test('without OAUTH_ALLOW_HTTP an http issuer is refused', async () => {
+  const srv2 = await startServer();
+  try {
+    mkTenant(srv2, 'acme');
+    sql(srv2, `INSERT INTO kv_store (tenant_id, group_key, key, value, encrypted, updated_at) VALUES ('acme', 'oauth', 'fake',
+      '${JSON.stringify({ clientId: 'cid', clientSecret: 's3cr3t', redirectUrl: APP, issuer: fake.base })}', 0, 0)`);
+    const d0 = fake.counts.discovery;
+    const r = await fetch(`${srv2.baseUrl}/oauth/fake?tenant=acme`, { redirect: 'manual' });
+    assert.equal(r.status, 502);
+    assert.equal((await r.json()).message, 'Bad gateway: Could not reach the provider');
+    assert.equal(fake.counts.discovery, d0, 'no request went out');
+  } finally { await stopChecked(srv2); }
+});
