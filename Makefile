@@ -40,7 +40,7 @@ e2e: build e2e-deps
 	@cd tests/e2e && AUTHRS_BIN=$(CURDIR)/$(BUILD_DIR)/authrs npm test
 
 # Every test: unit and end-to-end, on the normal build and under ASan+UBSan.
-test: deps-test build build-asan e2e-deps
+test: deps-test lint build build-asan e2e-deps
 	@scripts/test.sh $(BUILD_DIR) $(ASAN_DIR)
 
 fuzz: deps-test

@@ -120,7 +120,11 @@ static char **split_list(const char *s)
         while (len && isspace((unsigned char)*p)) p++, len--;
         while (len && isspace((unsigned char)p[len - 1])) len--;
         if (len) {
-            if (n + 2 > cap) out = realloc(out, (cap *= 2) * sizeof *out);
+            if (n + 2 > cap) {
+                char **grown = realloc(out, (cap *= 2) * sizeof *out);
+                if (!grown) abort();
+                out = grown;
+            }
             out[n++] = strndup(p, len);
         }
         p = comma ? comma + 1 : NULL;
