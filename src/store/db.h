@@ -61,6 +61,9 @@ void db_rollback(db_conn *c);
 /* Runs a script of several statements (migrations). */
 int db_exec_script(db_conn *c, const char *sql, err *e);
 
+/* Reads from the database within timeout_ms: 0 when it answers, else -1. */
+int db_ping(db *d, int timeout_ms, err *e);
+
 /* "sqlite" or "postgres". */
 const char *db_kind(const db *d);
 

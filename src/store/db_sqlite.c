@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
 #include "util/log.h"
@@ -151,6 +152,33 @@ void db_release(db *d, db_conn *c)
     d->free_list[d->nfree++] = c;
     pthread_cond_signal(&d->available);
     pthread_mutex_unlock(&d->lock);
+}
+
+/* Progress handler: interrupts a statement that runs past its deadline. */
+static int past_deadline(void *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return ms > *(int64_t *)deadline;
+}
+
+int db_ping(db *d, int timeout_ms, err *e)
+{
+    db_conn *c = db_acquire(d);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t deadline = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + timeout_ms;
+    sqlite3_progress_handler(c->handle, 100, past_deadline, &deadline);
+    sqlite3_busy_timeout(c->handle, timeout_ms);
+    /* reads a real page, so a broken or vanished file is noticed */
+    db_stmt *st = db_query(c, e, "SELECT count(*) FROM schema_migrations", NULL);
+    int rc = st ? db_step(st, e) : -1;
+    db_done(st);
+    sqlite3_progress_handler(c->handle, 0, NULL, NULL);
+    sqlite3_busy_timeout(c->handle, 10000);
+    db_release(d, c);
+    return rc == 1 ? 0 : -1;
 }
 
 const char *db_kind(const db *d)
