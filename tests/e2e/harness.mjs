@@ -35,12 +35,28 @@ function cleanEnv(extra) {
   return env;
 }
 
+// With AUTHRS_TEST_PG_URL (a postgres:// URL of a server, e.g. from
+// scripts/pg.sh), every server gets a fresh PostgreSQL database instead of a
+// SQLite file.
+const PG_URL = process.env.AUTHRS_TEST_PG_URL;
+const KV_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+
+function freshDatabaseUrl(dir) {
+  if (!PG_URL) return `sqlite:${path.join(dir, 'authrs.db')}`;
+  const name = `e2e_${path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const r = spawnSync('psql', [PG_URL, '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot create database: ${r.stderr}`);
+  const [base, query] = PG_URL.split('?');
+  return base.replace(/\/[^/]*$/, `/${name}`) + (query ? `?${query}` : '');
+}
+
 export async function startServer({ env = {}, dir } = {}) {
   dir = dir || mkdtempSync(path.join(os.tmpdir(), 'authrs-e2e-'));
   const port = await freePort();
   const dbPath = path.join(dir, 'authrs.db');
   const fullEnv = cleanEnv({
-    DATABASE_URL: `sqlite:${dbPath}`,
+    DATABASE_URL: freshDatabaseUrl(dir),
+    ...(PG_URL ? { KV_STORE_ENCRYPTION_KEY: KV_KEY } : {}),
     SERVER_HOST: '127.0.0.1',
     SERVER_PORT: String(port),
     ...env,
