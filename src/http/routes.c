@@ -240,8 +240,8 @@ static long match_score(const char *pattern, char **segs, int nsegs)
     if (pattern_nsegs(pattern) != nsegs) return -1;
     long score = 0;
     for (int i = 0; i < nsegs; i++) {
-        const char *s;
-        size_t n;
+        const char *s = NULL;
+        size_t n = 0;
         pattern_segment(pattern, i, &s, &n);
         score <<= 1;
         if (n > 0 && s[0] == '{') continue;
@@ -287,8 +287,8 @@ match_result routes_match(const char *method, char **segs, int nsegs, const rout
     *out = found;
     *nparams = 0;
     for (int i = 0; i < nsegs && *nparams < MAX_PATH_PARAMS; i++) {
-        const char *s;
-        size_t n;
+        const char *s = NULL;
+        size_t n = 0;
         pattern_segment(found->pattern, i, &s, &n);
         if (n > 2 && s[0] == '{') {
             size_t k = n - 2 < 31 ? n - 2 : 31;
