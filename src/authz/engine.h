@@ -38,12 +38,12 @@ void authz_policy_unref(authz_policy *p); /* frees on the last reference; NULL i
 
 /* The member a decision is about. Strings and arrays are borrowed. */
 typedef struct authz_subject {
-    const char *member_id;         /* membership id */
-    const char *const *role_ids;   /* effective roles: direct, via groups, and ancestors */
+    const char *member_id;       /* membership id */
+    const char *const *role_ids; /* effective roles: direct, via groups, and ancestors */
     size_t n_role_ids;
-    const char *const *group_ids;  /* groups the member is in */
+    const char *const *group_ids; /* groups the member is in */
     size_t n_group_ids;
-    const json_t *attrs;           /* principal attributes: email, username, status, ... */
+    const json_t *attrs; /* principal attributes: email, username, status, ... */
 } authz_subject;
 
 /* A subject resolved against one policy, reusable for many decisions. Owns
@@ -52,9 +52,9 @@ typedef struct authz_subject {
 typedef struct authz_principal {
     const authz_policy *policy;
     const json_t *attrs;
-    int user;           /* interned membership id, -1 when no statement names it */
-    uint64_t *roles;    /* bitset over the policy's interned role ids */
-    uint64_t *groups;   /* bitset over the policy's interned group ids */
+    int user;         /* interned membership id, -1 when no statement names it */
+    uint64_t *roles;  /* bitset over the policy's interned role ids */
+    uint64_t *groups; /* bitset over the policy's interned group ids */
 } authz_principal;
 
 void authz_principal_init(authz_principal *pr, const authz_policy *p, const authz_subject *s);
