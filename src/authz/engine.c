@@ -325,6 +325,33 @@ size_t authz_policy_statements(const authz_policy *p)
     return (size_t)p->nstmts;
 }
 
+static bool value_valid(const json_t *v)
+{
+    size_t i;
+    const char *k;
+    json_t *x;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+    case JSON_INTEGER:
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return true;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, x) if (!value_valid(x)) return false;
+        return true;
+    case JSON_OBJECT:
+        json_object_foreach((json_t *)v, k, x) if (!value_valid(x)) return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool authz_context_valid(const json_t *context)
+{
+    return !context || (json_is_object(context) && value_valid(context));
+}
+
 /* ---- principals ---- */
 
 static uint64_t *bitset_of(const symtab *t, const char *const *ids, size_t n)

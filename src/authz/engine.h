@@ -81,6 +81,12 @@ void authz_matches_free(authz_matches *m);
 bool authz_check(const authz_principal *pr, const char *action, const char *resource,
                  const json_t *context, authz_matches *explain);
 
+/* The context rule of the check route: a JSON object (or NULL, meaning {})
+ * holding only strings, integers, booleans, arrays and objects, at any
+ * depth. (Integers outside the signed 64-bit range never reach jansson
+ * values: the body parser refuses them.) */
+bool authz_context_valid(const json_t *context);
+
 /* Counts of the compiled index (for logs and tests). */
 size_t authz_policy_statements(const authz_policy *p);
 

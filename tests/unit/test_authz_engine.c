@@ -320,6 +320,25 @@ static void test_malformed_and_refcount(void **state)
     authz_policy_unref(empty);
 }
 
+static void test_context_rule(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"{}", "{\"a\":[1,\"x\",true,{\"b\":[[]]}]}"};
+    static const char *const bad[] = {"[]", "{\"a\":null}", "{\"a\":[1.5]}",
+                                      "{\"a\":{\"b\":{\"c\":null}}}"};
+    assert_true(authz_context_valid(NULL));
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = json_loads(good[i], 0, NULL);
+        assert_true(authz_context_valid(v));
+        json_decref(v);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        json_t *v = json_loads(bad[i], 0, NULL);
+        assert_false(authz_context_valid(v));
+        json_decref(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_condition_errors),
         cmocka_unit_test(test_deny_wins_and_explain),
         cmocka_unit_test(test_malformed_and_refcount),
+        cmocka_unit_test(test_context_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
