@@ -6,6 +6,8 @@
 
 #include "auth/password.h"
 #include "auth/password_policy.h"
+#include "auth/session.h"
+#include "courier/courier.h"
 #include "config.h"
 #include "http/server.h"
 #include "series.h"
@@ -48,15 +50,29 @@ static int open_store(void)
     return EXIT_OK;
 }
 
+/* Courier result hook: the delivery series of API.md 5.3. */
+static void count_delivery(const courier_message *m, courier_route via, bool ok, void *ctx)
+{
+    (void)via;
+    (void)ctx;
+    const char *channel[] = {courier_channel_name(m->channel), NULL};
+    if (!ok) metric_inc(series_delivery_failures, channel);
+    else if (m->kind == COURIER_OTP) metric_inc(series_otp_sent, channel);
+}
+
 static int cmd_serve(void)
 {
-    int rc = open_store();
-    if (rc) return rc;
-    store_close();
     err e;
-    if (store_open(cfg.http_threads + cfg.worker_threads + 2, &e)) return fail(&e);
-    series_init(NULL, NULL, NULL);
-    rc = server_run(&e) ? fail(&e) : EXIT_OK;
+    if (store_open(cfg.http_threads + cfg.worker_threads + 4, &e)) return fail(&e);
+    series_init(session_count_active, NULL, NULL);
+    courier_settings delivery = {.outbox_path = cfg.outbox_path, .on_result = count_delivery};
+    if (courier_start(&delivery, &e)) {
+        store_close();
+        return fail(&e);
+    }
+    int rc = server_run(&e) ? fail(&e) : EXIT_OK;
+    session_service_stop();
+    courier_stop();
     store_close();
     return rc;
 }

@@ -158,8 +158,8 @@ int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lo
                    "   THEN 1 ELSE failed_attempts + 1 END,"
                    " locked_until = CASE"
                    "   WHEN locked_until IS NOT NULL AND locked_until <= $2"
-                   "     THEN CASE WHEN 1 >= $3 THEN $4 ELSE NULL END"
-                   "   WHEN failed_attempts + 1 >= $3 THEN $4 ELSE locked_until END"
+                   "     THEN CASE WHEN 1 >= $3 THEN CAST($4 AS BIGINT) ELSE NULL END"
+                   "   WHEN failed_attempts + 1 >= $3 THEN CAST($4 AS BIGINT) ELSE locked_until END"
                    " WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
                    "siii", id, now, (int64_t)max_attempts, until) < 0
                ? -1

@@ -86,7 +86,18 @@ export async function startServer({ env = {}, dir } = {}) {
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
     return result;
   };
-  return { baseUrl, port, dbPath, dir, cli, stop, child, logs: () => stderr };
+  return { baseUrl, port, dbPath, databaseUrl: fullEnv.DATABASE_URL, dir, cli, stop, child, logs: () => stderr };
+}
+
+// Runs SQL directly against a server's database (SQLite file or PostgreSQL);
+// returns the rows as text, one per line, columns separated by '|'.
+export function sql(srv, statement) {
+  const pg = srv.databaseUrl.startsWith('postgres');
+  const r = pg
+    ? spawnSync('psql', [srv.databaseUrl, '-AtXq', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbPath, statement], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sql: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 export function client(srv, tenantId) {
