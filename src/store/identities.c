@@ -404,3 +404,11 @@ json_t *user_json(const identity *id, const membership *m)
     json_object_set_new(u, "updatedAt", time_or_null(m->updated_at));
     return u;
 }
+
+int identity_set_status(db_conn *c, const char *id, const char *status, err *e)
+{
+    return db_exec(c, e, "UPDATE identities SET status = $2, updated_at = $3 WHERE id = $1", "ssi",
+                   id, status, now_us()) < 0
+               ? -1
+               : 0;
+}
