@@ -1,5 +1,5 @@
 /* otp.c - one-time codes: policy, issue, delivery, verification (see otp.h).
- * Global state: the global providers and the courier start, below. */
+ * Global state: the global providers, below. */
 #include "auth/otp.h"
 
 #include <openssl/crypto.h>
@@ -10,13 +10,12 @@
 #include "auth/login.h"
 #include "auth/tenant_policy.h"
 #include "config.h"
-#include "series.h"
 #include "store/oauth.h"
 #include "store/otp.h"
 #include "store/tenant_config.h"
 #include "util/log.h"
 
-/* ---- global providers and the courier start (once per process) ---- */
+/* ---- global providers (read once per process) ---- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static courier_provider global_provider[COURIER_CHANNEL_COUNT];
@@ -28,7 +27,7 @@ static const char *env_get(const char *name, void *ctx)
     return config_env(name);
 }
 
-static void init_delivery(void)
+static void init_global_providers(void)
 {
     for (int ch = 0; ch < COURIER_CHANNEL_COUNT; ch++) {
         err e = {0};
@@ -36,18 +35,6 @@ static void init_delivery(void)
                                       &global_configured[ch], &e))
             global_configured[ch] = false;
     }
-    courier_settings s = {.outbox_path = cfg.outbox_path, .on_result = otp_courier_result};
-    err e = {0};
-    courier_start(&s, &e); /* fails harmlessly when already started */
-}
-
-void otp_courier_result(const courier_message *m, courier_route route, bool ok, void *ctx)
-{
-    (void)route;
-    (void)ctx;
-    const char *v[] = {courier_channel_name(m->channel)};
-    if (!ok && series_delivery_failures) metric_inc(series_delivery_failures, v);
-    if (ok && m->kind == COURIER_OTP && series_otp_sent) metric_inc(series_otp_sent, v);
 }
 
 /* ---- policy and channels ---- */
@@ -133,7 +120,7 @@ static int member_eligible(db_conn *c, arena *a, const identity *id, const membe
 static int issue_code(db_conn *c, arena *a, const tenant *t, courier_channel ch, const char *mid,
                       const char *identifier, const char *to, const char *bare_mobile, err *e)
 {
-    pthread_once(&init_once, init_delivery);
+    pthread_once(&init_once, init_global_providers);
     code_policy pol;
     if (code_policy_read(c, a, t->id, &pol, e)) return -1;
     courier_provider own;

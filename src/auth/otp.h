@@ -37,8 +37,4 @@ int otp_verify(db_conn *c, arena *a, const char *tenant_id, courier_channel ch,
                const char *identifier, const char *code, json_t **result, const char **reason,
                err *e);
 
-/* courier_result_fn: otp_sent_total{channel} for each OTP handed over,
- * message_delivery_failures_total{channel} for each failed message. */
-void otp_courier_result(const courier_message *m, courier_route route, bool ok, void *ctx);
-
 #endif

@@ -175,7 +175,7 @@ test('disable: wrong code counts toward lockout, 423 before the code, then off',
   r = await dis(await codeAt(secret, step() + 1));
   assert.equal(r.status, 200);
   assert.deepEqual(r.json, { mfaEnabled: false });
-  assert.equal(sql(srv, `SELECT mfa_secret IS NULL AND mfa_enabled = 0 FROM identities WHERE id = ${identityWhere('disable@example.com')}`), '1');
+  assert.equal(sql(srv, `SELECT COUNT(*) FROM identities WHERE mfa_secret IS NULL AND mfa_enabled = 0 AND id = ${identityWhere('disable@example.com')}`), '1');
   r = await dis('123456');
   assert.equal(r.status, 400);
   assert.equal(r.json.message, 'Bad request: MFA is not enabled');

@@ -160,7 +160,7 @@ test('global generic issuer (ES256, client_secret_basic): links a verified email
   const me = await c.me(s.sessionToken);
   assert.equal(me.user.email, 'Bob@Example.com');
   assert.equal(sql(srv, `SELECT COALESCE(tenant_id, 'global') FROM oauth_links WHERE identity_id = ${identityWhere('bob@example.com')}`), 'global');
-  assert.equal(sql(srv, `SELECT confined || auth_method FROM sessions WHERE identity_id = ${identityWhere('bob@example.com')} ORDER BY created_at DESC LIMIT 1`), '05');
+  assert.equal(sql(srv, `SELECT confined, auth_method FROM sessions WHERE identity_id = ${identityWhere('bob@example.com')} ORDER BY created_at DESC LIMIT 1`), '0|5');
   // (the provider accepts only client_secret_basic, so the exchange used HTTP basic authentication)
   // an identity whose email is not verified cannot be taken over
   await c.signup('Carol', 'C', 'carol@example.com', PW, PW);
