@@ -114,12 +114,12 @@ int mfa_enable(db_conn *c, arena *a, const char *tenant_id, const char *membersh
     char *sealed = NULL;
     rc = secretbox_seal(&k, secret_context(a, identity_id), secret, strlen(secret), &sealed, e);
     secretbox_key_wipe(&k);
-    if (rc || mfa_set_pending(c, identity_id, sealed, e)) {
-        free(sealed);
-        OPENSSL_cleanse(secret, sizeof secret);
-        return -1;
-    }
+    if (rc == 0) rc = mfa_set_pending(c, identity_id, sealed, e);
     free(sealed);
+    if (rc != 1) {
+        OPENSSL_cleanse(secret, sizeof secret);
+        return rc == 0 ? err_set(e, ERR_CONFLICT, "MFA is already enabled") : -1;
+    }
     char *uri = totp_uri(issuer, account, secret);
     char *svg = mfa_qr_svg(uri);
     if (!svg) {

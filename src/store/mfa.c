@@ -24,12 +24,11 @@ int mfa_state_get(db_conn *c, arena *a, const char *identity_id, mfa_state *out,
 
 int mfa_set_pending(db_conn *c, const char *identity_id, const char *sealed, err *e)
 {
-    return db_exec(c, e,
-                   "UPDATE identities SET mfa_pending_secret = $1, mfa_last_step = NULL,"
-                   " updated_at = $2 WHERE id = $3 AND mfa_enabled = 0",
-                   "sis", sealed, now_us(), identity_id) < 0
-               ? -1
-               : 0;
+    long n = db_exec(c, e,
+                     "UPDATE identities SET mfa_pending_secret = $1, mfa_last_step = NULL,"
+                     " updated_at = $2 WHERE id = $3 AND mfa_enabled = 0",
+                     "sis", sealed, now_us(), identity_id);
+    return n < 0 ? -1 : n > 0;
 }
 
 int mfa_activate(db_conn *c, const char *identity_id, const char *pending_sealed, int64_t step,

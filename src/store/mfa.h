@@ -21,7 +21,8 @@ typedef struct mfa_state {
 /* 1 found, 0 no such identity, -1 error. */
 int mfa_state_get(db_conn *c, arena *a, const char *identity_id, mfa_state *out, err *e);
 /* Stores a new pending secret (replacing any earlier one) while MFA is off;
- * the replay guard starts afresh with the new secret. */
+ * the replay guard starts afresh with the new secret. 1 stored, 0 when MFA
+ * is enabled. */
 int mfa_set_pending(db_conn *c, const char *identity_id, const char *sealed, err *e);
 /* Pending -> active, enabled, last step recorded. 1 done, 0 when the pending
  * secret is no longer `pending_sealed` or MFA got enabled meanwhile. */

@@ -143,12 +143,13 @@ static void test_mfa_store(void **state)
     assert_int_equal(mfa_state_get(c, a, "i1", &st, &e), 1);
     assert_false(st.enabled);
     assert_int_equal(st.last_step, -1);
-    assert_int_equal(mfa_set_pending(c, "i1", "sealed-1", &e), 0);
+    assert_int_equal(mfa_set_pending(c, "i1", "sealed-1", &e), 1);
     assert_int_equal(mfa_activate(c, "i1", "other", 100, &e), 0);
     assert_int_equal(mfa_activate(c, "i1", "sealed-1", 100, &e), 1);
     assert_int_equal(mfa_state_get(c, a, "i1", &st, &e), 1);
     assert_true(st.enabled);
     assert_string_equal(st.secret, "sealed-1");
+    assert_int_equal(mfa_set_pending(c, "i1", "sealed-x", &e), 0); /* not while enabled */
     assert_null(st.pending);
     assert_int_equal(mfa_record_step(c, "i1", 100, &e), 0); /* replay */
     assert_int_equal(mfa_record_step(c, "i1", 99, &e), 0);
@@ -166,7 +167,7 @@ static void test_mfa_store(void **state)
     assert_int_equal(mfa_backup_consume(c, "i1", "bb", &e), 0);
     /* a new enrolment starts the replay guard afresh */
     run("UPDATE identities SET mfa_last_step = 500 WHERE id = 'i1'");
-    assert_int_equal(mfa_set_pending(c, "i1", "sealed-2", &e), 0);
+    assert_int_equal(mfa_set_pending(c, "i1", "sealed-2", &e), 1);
     assert_int_equal(mfa_state_get(c, a, "i1", &st, &e), 1);
     assert_int_equal(st.last_step, -1);
     assert_string_equal(st.pending, "sealed-2");
