@@ -234,7 +234,8 @@ int oauth_provider_endpoints(arena *a, oauth_provider *p, err *e)
             p->authorization_endpoint = "https://github.com/login/oauth/authorize";
         if (!p->token_endpoint) p->token_endpoint = "https://github.com/login/oauth/access_token";
         if (!p->userinfo_endpoint) p->userinfo_endpoint = "https://api.github.com/user";
-    } else {
+    } else if (!p->authorization_endpoint || !p->token_endpoint || !p->jwks_uri) {
+        /* discovery, unless the configuration names every endpoint it needs */
         const char *text;
         size_t n = strlen(p->issuer);
         const char *url = arena_printf(a, "%.*s/.well-known/openid-configuration",
@@ -248,9 +249,9 @@ int oauth_provider_endpoints(arena *a, oauth_provider *p, err *e)
         if (!p->jwks_uri) p->jwks_uri = jstr(a, doc, "jwks_uri");
         p->token_basic_auth = only_basic(doc);
         json_decref(doc);
-        if (!oauth_url_allowed(p->jwks_uri))
-            return err_set(e, ERR_BAD_GATEWAY, "Could not reach the provider");
     }
+    if (p->kind == OAUTH_OIDC && !oauth_url_allowed(p->jwks_uri))
+        return err_set(e, ERR_BAD_GATEWAY, "Could not reach the provider");
     if (!oauth_url_allowed(p->authorization_endpoint) || !oauth_url_allowed(p->token_endpoint) ||
         (p->kind == OAUTH_GITHUB && !oauth_url_allowed(p->userinfo_endpoint)))
         return err_set(e, ERR_BAD_GATEWAY, "Could not reach the provider");

@@ -40,8 +40,9 @@ typedef struct oauth_provider {
 int oauth_provider_load(db_conn *c, arena *a, const char *tenant_id, const char *name,
                         oauth_trust trust, oauth_provider *out, err *e);
 
-/* Fills the endpoints still missing: OIDC discovery (cached) or GitHub's
- * built-in ones. 502 "Could not reach the provider" when discovery fails or
+/* Fills the endpoints still missing: OIDC discovery (cached; skipped when
+ * the configuration names the authorization, token and JWKS endpoints) or
+ * GitHub's built-in ones. 502 "Could not reach the provider" when discovery fails or
  * an endpoint is not allowed (https unless OAUTH_ALLOW_HTTP). */
 int oauth_provider_endpoints(arena *a, oauth_provider *p, err *e);
 

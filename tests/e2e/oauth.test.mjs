@@ -407,3 +407,14 @@ test('without OAUTH_ALLOW_HTTP an http issuer is refused', async () => {
     assert.equal(fake.counts.discovery, d0, 'no request went out');
   } finally { await stopChecked(srv2); }
 });
+
+test('configured endpoints need no discovery', async () => {
+  await setKv(srv, 'beta', 'oauth', 'manual', { clientId: 'cid', clientSecret: 's3cr3t', redirectUrl: APP, issuer: 'http://127.0.0.1:9',
+    authorizationEndpoint: `${fake.base}/authorize`, tokenEndpoint: `${fake.base}/token`, jwksUri: `${fake.base}/jwks`, allowSignup: true });
+  const loc = await start('manual', { tenant: 'beta' });
+  assert.equal(`${loc.origin}${loc.pathname}`, `${fake.base}/authorize`);
+  const nonce = loc.searchParams.get('nonce');
+  fake.state.token = () => ({ status: 200, body: { access_token: 'at', id_token: idToken({ iss: 'http://127.0.0.1:9', aud: 'cid', sub: 'manual-1', nonce, exp: now() + 60, iat: now() }) } });
+  const r = await callback('manual', { code: 'c', state: loc.searchParams.get('state') });
+  assert.equal(r.status, 200, r.text);
+});
