@@ -6,6 +6,7 @@
 
 #include "auth/password.h"
 #include "auth/password_policy.h"
+#include "auth/mfa.h"
 #include "auth/session.h"
 #include "courier/courier.h"
 #include "config.h"
@@ -67,7 +68,7 @@ static int cmd_serve(void)
 {
     err e;
     if (store_open(cfg.http_threads + cfg.worker_threads + 4, &e)) return fail(&e);
-    series_init(session_count_active, NULL, NULL);
+    series_init(session_count_active, mfa_enabled_gauge, NULL);
     courier_settings delivery = {.outbox_path = cfg.outbox_path, .on_result = count_delivery};
     if (courier_start(&delivery, &e)) {
         store_close();
