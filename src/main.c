@@ -34,6 +34,7 @@ static int usage(FILE *out)
           "  authrs tenant list [--json]\n"
           "  authrs tenant set-status <id> active|suspended\n"
           "  authrs user disable --email E    authrs user enable --email E\n"
+          "  authrs user reset-mfa --email E\n"
           "  authrs version\n"
           "  authrs help | --help\n"
           "Passwords may come from AUTHRS_ADMIN_PASSWORD instead of the command line.\n",
@@ -262,6 +263,27 @@ static int cmd_user_status(const char *action, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* `user reset-mfa --email E`: MFA off for the identity, in every tenant. */
+static int cmd_user_reset_mfa(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[0], "--email") != 0) return usage(stderr);
+    if (open_store()) return EXIT_FAILED;
+    err e;
+    err_clear(&e);
+    arena *a = arena_new(1024);
+    db_conn *c = db_acquire(store_db);
+    identity id;
+    int rc = identity_find_by_email(c, a, argv[1], &id, &e);
+    if (rc == 0) err_set(&e, ERR_NOT_FOUND, "no identity has the email %s", argv[1]);
+    rc = rc == 1 ? mfa_reset_identity(c, id.id, &e) : -1;
+    db_release(store_db, c);
+    arena_free(a);
+    store_close();
+    if (rc) return fail(&e);
+    printf("MFA reset for %s\n", argv[1]);
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage(stderr);
@@ -287,6 +309,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "user") == 0) {
         if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
             return cmd_user_status(sub, argc - 3, argv + 3);
+        if (strcmp(sub, "reset-mfa") == 0) return cmd_user_reset_mfa(argc - 3, argv + 3);
         return usage(stderr);
     }
     if (strcmp(sub, "create") == 0) return cmd_tenant_create(argc - 3, argv + 3);

@@ -249,3 +249,16 @@ test('rate limits: mfa_validate per token, mfa_disable per session', async () =>
     assert.match(await (await fetch(srv2.baseUrl + '/metrics')).text(), /login_failure_total\{method="mfa",reason="rate_limited"\} 1/);
   } finally { await stopChecked(srv2); }
 });
+
+test('the operator CLI resets MFA: the next login needs no second factor', async () => {
+  const { c, token } = await member('acme', 'cli-reset@example.com');
+  await enrol(c, token);
+  const challenged = await c.loginEmailPassword('cli-reset@example.com', PW);
+  assert.equal(challenged.mfaRequired, true);
+  const r = srv.cli(['user', 'reset-mfa', '--email', 'CLI-Reset@example.com']);
+  assert.equal(r.code, 0, r.stderr);
+  const plain = await c.loginEmailPassword('cli-reset@example.com', PW);
+  assert.ok(plain.sessionToken);
+  assert.equal((await c.me(plain.sessionToken)).user.mfaEnabled, false);
+  assert.equal(srv.cli(['user', 'reset-mfa', '--email', 'nobody@example.com']).code, 1);
+});
