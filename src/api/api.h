@@ -13,16 +13,41 @@ void api_metrics(request *req);
 void api_spec(request *req);
 void api_docs(request *req);
 
+/* api/auth.c */
+void api_signup(request *req);
+void api_signup_verify(request *req);
+void api_login_email_password(request *req);
+void api_login_username_password(request *req);
+void api_forgot_password(request *req);
+void api_reset_password(request *req);
+void api_availability_email(request *req);
+void api_availability_username(request *req);
+void api_availability_mobile(request *req);
+int api_signup_check(request *req, err *e);
+int api_login_email_check(request *req, err *e);
+int api_login_username_check(request *req, err *e);
+int api_forgot_password_check(request *req, err *e);
+int api_availability_check(request *req, err *e);
+
+/* api/sso.c */
+void api_login_identity(request *req);
+void api_identity_tenants(request *req);
+void api_select_tenant(request *req);
+void api_session_switch(request *req);
+void api_session_tenants(request *req);
+void api_logout_global(request *req);
+int api_login_identity_check(request *req, err *e);
+
+/* api/session.c */
+void api_session_validate(request *req);
+void api_session_me(request *req);
+void api_logout(request *req);
+void api_logout_all(request *req);
+void api_change_password(request *req);
+int api_change_password_check(request *req, err *e);
+void api_force_change_password(request *req);
+
 /* Not implemented yet: issues 3 (identity, sessions), 4 (administration), 5 (MFA, OTP, OAuth). */
-#define api_availability_check NULL
-#define api_availability_email NULL
-#define api_availability_mobile NULL
-#define api_availability_username NULL
-#define api_change_password NULL
-#define api_change_password_check NULL
-#define api_force_change_password NULL
-#define api_forgot_password NULL
-#define api_forgot_password_check NULL
 #define api_group_role_assign NULL
 #define api_group_role_remove NULL
 #define api_group_roles_list NULL
@@ -35,20 +60,10 @@ void api_docs(request *req);
 #define api_groups_get NULL
 #define api_groups_list NULL
 #define api_groups_list_check NULL
-#define api_identity_tenants NULL
 #define api_kv_delete NULL
 #define api_kv_get NULL
 #define api_kv_list NULL
 #define api_kv_put NULL
-#define api_login_email_check NULL
-#define api_login_email_password NULL
-#define api_login_identity NULL
-#define api_login_identity_check NULL
-#define api_login_username_check NULL
-#define api_login_username_password NULL
-#define api_logout NULL
-#define api_logout_all NULL
-#define api_logout_global NULL
 #define api_mfa_disable NULL
 #define api_mfa_disable_check NULL
 #define api_mfa_enable NULL
@@ -72,7 +87,6 @@ void api_docs(request *req);
 #define api_permissions_get NULL
 #define api_permissions_list NULL
 #define api_permissions_list_check NULL
-#define api_reset_password NULL
 #define api_role_permission_attach NULL
 #define api_role_permission_detach NULL
 #define api_role_permissions_list NULL
@@ -82,14 +96,6 @@ void api_docs(request *req);
 #define api_roles_list NULL
 #define api_roles_list_check NULL
 #define api_roles_set_parent NULL
-#define api_select_tenant NULL
-#define api_session_me NULL
-#define api_session_switch NULL
-#define api_session_tenants NULL
-#define api_session_validate NULL
-#define api_signup NULL
-#define api_signup_check NULL
-#define api_signup_verify NULL
 #define api_tenants_create NULL
 #define api_tenants_list NULL
 #define api_tenants_update NULL
