@@ -5,6 +5,7 @@
 
 #include "api/admin_common.h"
 #include "api/api.h"
+#include "authz/admin_gate.h"
 #include "authz/cedar.h"
 #include "authz/document.h"
 #include "authz/packages.h"
@@ -205,8 +206,7 @@ static json_t *check_all(request *req, db_conn *c, const tenant_authz *t, const 
 static json_t *check_one(const tenant_authz *t, const authz_member *m, const check_in *in)
 {
     authz_matches mm = {0};
-    bool ok =
-        authz_member_check(t, m, in->action, in->resource, in->context, in->explain ? &mm : NULL);
+    bool ok = authz_decide(t, m, in->action, in->resource, in->context, in->explain ? &mm : NULL);
     json_t *out =
         json_pack("{s:s, s:s, s:b}", "resource", in->resource, "action", in->action, "allowed", ok);
     if (in->explain) json_object_set_new(out, "matched", matches_json(&mm));

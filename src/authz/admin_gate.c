@@ -1,9 +1,19 @@
-/* admin_gate.c - admin_authorize (see admin_gate.h, auth/authn.h). */
+/* admin_gate.c - authz_decide and admin_authorize (see admin_gate.h). */
 #include "authz/admin_gate.h"
 
 #include "auth/session.h"
-#include "authz/policy_cache.h"
 #include "store/store.h"
+
+bool authz_decide(const tenant_authz *t, const authz_member *m, const char *action,
+                  const char *resource, const json_t *context, authz_matches *explain)
+{
+    authz_subject s = {m->id, m->role_ids, m->n_roles, m->group_ids, m->n_groups, m->attrs};
+    authz_principal pr;
+    authz_principal_init(&pr, t->policy, &s);
+    bool allowed = authz_check(&pr, action, resource, context, explain);
+    authz_principal_free(&pr);
+    return allowed;
+}
 
 int admin_authorize(request *req, const char *action, err *e)
 {
@@ -13,7 +23,7 @@ int admin_authorize(request *req, const char *action, err *e)
     int rc = tenant_authz_get(c, req->session->tenant_id, &t, e);
     if (rc == 0) rc = authz_member_load(c, req->arena, t, req->session->membership_id, &m, e);
     db_release(store_db, c);
-    bool allowed = rc == 1 && authz_member_check(t, &m, action, ADMIN_RESOURCE, NULL, NULL);
+    bool allowed = rc == 1 && authz_decide(t, &m, action, ADMIN_RESOURCE, NULL, NULL);
     authz_member_free(&m);
     tenant_authz_release(t);
     if (rc < 0) return -1;

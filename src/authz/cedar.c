@@ -236,7 +236,8 @@ void authz_cedar_permission(strbuf *out, const char *name, const json_t *stored,
         json_array_foreach(prins, pi, p)
         {
             if (!principal_known(json_string_value(p), names)) continue;
-            for (ri = 0; ri < nr; ri++) policy(out, &pc, pi, ri);
+            for (ri = 0; ri < nr; ri++)
+                policy(out, &pc, pi, ri);
         }
     }
 }

@@ -11,8 +11,8 @@
 #include "util/strbuf.h"
 #include "util/utf8.h"
 
-static const char *const op_names[] = {"eq", "neq", "gt",      "gte",        "lt",
-                                       "lte", "in", "contains", "startsWith", "exists"};
+static const char *const op_names[] = {"eq",  "neq", "gt",       "gte",        "lt",
+                                       "lte", "in",  "contains", "startsWith", "exists"};
 
 int authz_op_parse(const char *s)
 {
@@ -25,8 +25,8 @@ int authz_op_parse(const char *s)
 
 static bool action_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == ':' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == ':' || c == '-';
 }
 
 static bool action_chars(const char *s, size_t n, size_t min)
@@ -51,8 +51,8 @@ bool authz_action_pattern_valid(const char *s)
 
 static bool resource_id_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 bool authz_resource_valid(const char *s)
@@ -62,11 +62,13 @@ bool authz_resource_valid(const char *s)
     const char *p = s;
     for (;;) {
         size_t t = next_type;
-        while (t < 4 && strncmp(p, types[t], strlen(types[t])) != 0) t++;
+        while (t < 4 && strncmp(p, types[t], strlen(types[t])) != 0)
+            t++;
         if (t == 4) return false;
         p += strlen(types[t]);
         size_t n = 0;
-        while (resource_id_char(p[n])) n++;
+        while (resource_id_char(p[n]))
+            n++;
         if (n < 1 || n > AUTHZ_NAME_MAX) return false;
         p += n;
         segments++;
@@ -79,7 +81,7 @@ bool authz_resource_valid(const char *s)
 
 /* snprintf for paths and messages, which are cut at the buffer size. */
 __attribute__((format(printf, 3, 4))) static void path_fmt(char *buf, size_t n, const char *fmt,
-                                                            ...)
+                                                           ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -95,8 +97,8 @@ static int shape_err(err *e, const char *path, const char *kind)
 }
 
 /* Fetches a required (missing -> 422) or optional (absent or null -> *out NULL) member. */
-static int member(const json_t *obj, const char *key, const char *path, bool required,
-                  json_t **out, err *e)
+static int member(const json_t *obj, const char *key, const char *path, bool required, json_t **out,
+                  err *e)
 {
     json_t *v = json_object_get(obj, key);
     if (!v && required) return err_set(e, ERR_VALIDATION, "missing field '%s'", path);
@@ -114,7 +116,8 @@ static int shape_strings(const json_t *obj, const char *key, const char *base, e
     if (!json_is_array(v)) return shape_err(e, path, "an array of strings");
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) if (!json_is_string(x)) return shape_err(e, path, "an array of strings");
+    json_array_foreach(v, i, x) if (!json_is_string(x)) return shape_err(e, path,
+                                                                         "an array of strings");
     return 0;
 }
 
@@ -186,8 +189,8 @@ static int check_shape(const json_t *doc, const char *field, err *e)
 
 /* ---- pass 2: rules (400), building the stored form ---- */
 
-__attribute__((format(printf, 3, 4))) static int rule_err(err *e, const char *path,
-                                                          const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int rule_err(err *e, const char *path, const char *fmt,
+                                                          ...)
 {
     char problem[ERR_DETAIL_MAX];
     va_list ap;
@@ -222,7 +225,7 @@ static bool is_ident(const char *s, size_t n)
 
 static bool is_reserved(const char *s, size_t n)
 {
-    static const char *const words[] = {"true", "false", "if", "then", "else",
+    static const char *const words[] = {"true", "false", "if",   "then", "else",
                                         "in",   "is",    "like", "has"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0) return true;
@@ -283,9 +286,9 @@ static int check_value(authz_op op, const json_t *v, const char *path, err *e)
     case AUTHZ_OP_LTE:
         return json_is_integer(v) ? 0 : rule_err(e, path, "%s", "must be an integer");
     case AUTHZ_OP_IN:
-        return is_scalar_array(v) ? 0
-                                  : rule_err(e, path, "%s",
-                                             "must be an array of strings, integers or booleans");
+        return is_scalar_array(v)
+                   ? 0
+                   : rule_err(e, path, "%s", "must be an array of strings, integers or booleans");
     case AUTHZ_OP_CONTAINS:
         return is_scalar(v) ? 0
                             : rule_err(e, path, "%s", "must be a string, an integer or a boolean");
@@ -437,8 +440,7 @@ static int resolve_all(json_t *statements, const authz_resolver *r, err *e)
     return 0;
 }
 
-json_t *authz_document_parse(const json_t *doc, const char *field, const authz_resolver *r,
-                             err *e)
+json_t *authz_document_parse(const json_t *doc, const char *field, const authz_resolver *r, err *e)
 {
     if (check_shape(doc, field, e) < 0) return NULL;
     json_t *stored = json_array();

@@ -112,7 +112,8 @@ static void file_action(builder *b, const char *act, int st)
 static int *intern_ids(arena *a, symtab *t, const char *const *ids, size_t n)
 {
     int *out = arena_alloc(a, (n ? n : 1) * sizeof *out);
-    for (size_t i = 0; i < n; i++) out[i] = symtab_intern(t, ids[i], strlen(ids[i]));
+    for (size_t i = 0; i < n; i++)
+        out[i] = symtab_intern(t, ids[i], strlen(ids[i]));
     return out;
 }
 
@@ -166,7 +167,8 @@ static int compile_condition(authz_policy *p, cond *c, const json_t *src)
     if (!c->principal && strncmp(attr, "context.", 8) != 0) return -1;
     const char *rest = attr + (c->principal ? 10 : 8);
     int nseg = 1;
-    for (const char *q = rest; *q; q++) nseg += *q == '.';
+    for (const char *q = rest; *q; q++)
+        nseg += *q == '.';
     c->path = arena_alloc(p->a, (size_t)nseg * sizeof *c->path);
     for (int i = 0; i < nseg; i++) {
         size_t n = strcspn(rest, ".");
@@ -188,8 +190,8 @@ static int compile_statement(builder *b, int perm_ix, const json_t *s)
     const json_t *acts = json_object_get(s, "actions");
     const json_t *res = json_object_get(s, "resources");
     const json_t *conds = json_object_get(s, "conditions");
-    if (!sid || !effect || !strings_array(prins) || !strings_array(acts) ||
-        !strings_array(res) || (conds && !json_is_array(conds)))
+    if (!sid || !effect || !strings_array(prins) || !strings_array(acts) || !strings_array(res) ||
+        (conds && !json_is_array(conds)))
         return -1;
     if ((size_t)p->nstmts == b->capstmts) {
         b->capstmts = b->capstmts ? b->capstmts * 2 : 64;
@@ -228,7 +230,8 @@ static void build_index(authz_policy *p, action_index *ix, const builder *b, int
             ix->start[b->files[i].key + 1]++;
             total++;
         }
-    for (size_t k = 0; k < nkeys; k++) ix->start[k + 1] += ix->start[k];
+    for (size_t k = 0; k < nkeys; k++)
+        ix->start[k + 1] += ix->start[k];
     ix->stmts = arena_alloc(p->a, (total ? total : 1) * sizeof *ix->stmts);
     int *fill = calloc(nkeys + 1, sizeof *fill);
     if (!fill) abort();
@@ -253,7 +256,8 @@ static int compile_all(builder *b, const authz_permission *perms, size_t n, err 
     authz_policy *p = b->p;
     const authz_permission **sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (!sorted) abort();
-    for (size_t i = 0; i < n; i++) sorted[i] = &perms[i];
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &perms[i];
     qsort(sorted, n, sizeof *sorted, cmp_perm);
     p->perms = arena_alloc(p->a, (n ? n : 1) * sizeof *p->perms);
     int rc = 0;
@@ -553,8 +557,9 @@ static int candidate_spans(const authz_policy *p, const char *action, span *out,
     int n = 0;
     size_t len = strlen(action);
     int k = symtab_find(&p->exact.keys, action, len, symtab_hash(action, len));
-    if (k >= 0) out[n++] = (span){p->exact.stmts + p->exact.start[k],
-                                   p->exact.start[k + 1] - p->exact.start[k]};
+    if (k >= 0)
+        out[n++] =
+            (span){p->exact.stmts + p->exact.start[k], p->exact.start[k + 1] - p->exact.start[k]};
     uint64_t h = SYMTAB_HASH_SEED;
     size_t lim = len < p->prefix.max_len ? len : p->prefix.max_len;
     for (size_t i = 0; i <= lim && n < max; i++) {
@@ -588,12 +593,14 @@ static bool check_explained(const authz_policy *p, const request *rq, const span
                             authz_matches *out)
 {
     size_t total = 0;
-    for (int i = 0; i < nsp; i++) total += (size_t)sp[i].n;
+    for (int i = 0; i < nsp; i++)
+        total += (size_t)sp[i].n;
     int *ids = malloc((total ? total : 1) * sizeof *ids);
     if (!ids) abort();
     size_t n = 0;
     for (int i = 0; i < nsp; i++)
-        for (int j = 0; j < sp[i].n; j++) ids[n++] = sp[i].v[j];
+        for (int j = 0; j < sp[i].n; j++)
+            ids[n++] = sp[i].v[j];
     qsort(ids, n, sizeof *ids, cmp_int);
     bool allow = false, deny = false;
     for (size_t i = 0; i < n; i++) {

@@ -136,7 +136,8 @@ size_t authz_candidates(arena *a, const authz_package *pkgs, size_t n_pkgs, cons
     for (size_t i = 0; i < n_pkgs; i++) {
         if (sc.package && strcmp(sc.package, pkgs[i].package_id) != 0) continue;
         const char *res = package_resource(a, &sc, pkgs[i].package_id);
-        for (size_t j = 0; j < pkgs[i].n_actions; j++) cand_add(&l, pkgs[i].actions[j], res);
+        for (size_t j = 0; j < pkgs[i].n_actions; j++)
+            cand_add(&l, pkgs[i].actions[j], res);
     }
     *out = l.items;
     return l.len;

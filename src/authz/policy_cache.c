@@ -265,14 +265,3 @@ void authz_member_free(authz_member *m)
     json_decref(m->attrs);
     m->attrs = NULL;
 }
-
-bool authz_member_check(const tenant_authz *t, const authz_member *m, const char *action,
-                        const char *resource, const json_t *context, authz_matches *explain)
-{
-    authz_subject s = {m->id, m->role_ids, m->n_roles, m->group_ids, m->n_groups, m->attrs};
-    authz_principal pr;
-    authz_principal_init(&pr, t->policy, &s);
-    bool allowed = authz_check(&pr, action, resource, context, explain);
-    authz_principal_free(&pr);
-    return allowed;
-}

@@ -70,8 +70,4 @@ int authz_member_load(db_conn *c, arena *a, const tenant_authz *t, const char *m
                       authz_member *out, err *e);
 void authz_member_free(authz_member *m);
 
-/* One decision with the tenant's policy. */
-bool authz_member_check(const tenant_authz *t, const authz_member *m, const char *action,
-                        const char *resource, const json_t *context, authz_matches *explain);
-
 #endif

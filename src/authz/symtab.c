@@ -12,7 +12,8 @@ void symtab_init(symtab *t, arena *a)
 uint64_t symtab_hash(const char *s, size_t n)
 {
     uint64_t h = SYMTAB_HASH_SEED;
-    for (size_t i = 0; i < n; i++) h = symtab_hash_step(h, (unsigned char)s[i]);
+    for (size_t i = 0; i < n; i++)
+        h = symtab_hash_step(h, (unsigned char)s[i]);
     return h;
 }
 
@@ -51,7 +52,8 @@ static void symtab_grow(symtab *t)
     }
     for (size_t id = 0; id < t->len; id++) {
         size_t i = (size_t)hashes[id] & (cap - 1);
-        while (slots[i] >= 0) i = (i + 1) & (cap - 1);
+        while (slots[i] >= 0)
+            i = (i + 1) & (cap - 1);
         slots[i] = (int32_t)id;
     }
     t->slots = slots;
@@ -72,7 +74,8 @@ int symtab_intern(symtab *t, const char *s, size_t n)
     t->lens[id] = n;
     t->hashes[id] = h;
     size_t i = (size_t)h & (t->cap - 1);
-    while (t->slots[i] >= 0) i = (i + 1) & (t->cap - 1);
+    while (t->slots[i] >= 0)
+        i = (i + 1) & (t->cap - 1);
     t->slots[i] = id;
     return id;
 }
