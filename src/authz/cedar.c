@@ -202,7 +202,10 @@ static void policy(strbuf *out, const policy_ctx *pc, size_t pi, size_t ri)
     sb_append(out, " }");
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(s, "conditions"), i, c) condition(out, c);
+    json_array_foreach(json_object_get(s, "conditions"), i, c)
+    {
+        condition(out, c);
+    }
     sb_append(out, ";\n\n");
 }
 
@@ -227,7 +230,10 @@ void authz_cedar_permission(strbuf *out, const char *name, const json_t *stored,
         const json_t *prins = json_object_get(s, "principals");
         size_t np = 0, pi, ri;
         json_t *p;
-        json_array_foreach(prins, pi, p) np += principal_known(json_string_value(p), names);
+        json_array_foreach(prins, pi, p)
+        {
+            np += principal_known(json_string_value(p), names);
+        }
         size_t nr = json_array_size(json_object_get(s, "resources"));
         if (np == 0 || nr == 0 || json_array_size(json_object_get(s, "actions")) == 0) {
             comment(out, name, json_string_value(json_object_get(s, "sid")));

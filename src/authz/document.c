@@ -116,8 +116,10 @@ static int shape_strings(const json_t *obj, const char *key, const char *base, e
     if (!json_is_array(v)) return shape_err(e, path, "an array of strings");
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) if (!json_is_string(x)) return shape_err(e, path,
-                                                                         "an array of strings");
+    json_array_foreach(v, i, x)
+    {
+        if (!json_is_string(x)) return shape_err(e, path, "an array of strings");
+    }
     return 0;
 }
 
@@ -268,7 +270,10 @@ static bool is_scalar_array(const json_t *v)
     if (!json_is_array(v)) return false;
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) if (!is_scalar(x)) return false;
+    json_array_foreach(v, i, x)
+    {
+        if (!is_scalar(x)) return false;
+    }
     return true;
 }
 

@@ -18,7 +18,7 @@
 
 #include "util/err.h"
 
-#define AUTHZ_ID_MAX 64 /* internal ids are UUIDs; room to spare */
+#define AUTHZ_ID_MAX   64  /* internal ids are UUIDs; room to spare */
 #define AUTHZ_NAME_MAX 128 /* action names, resource segment ids */
 
 typedef enum {
@@ -68,8 +68,7 @@ typedef struct authz_names {
  * x", "Unknown principal prefix: x"), then ERR_BAD_REQUEST for resolution
  * ("Role not found: x", ...), or whatever a resolver callback reports.
  * Returns a new stored document (the caller owns the reference) or NULL. */
-json_t *authz_document_parse(const json_t *doc, const char *field, const authz_resolver *r,
-                             err *e);
+json_t *authz_document_parse(const json_t *doc, const char *field, const authz_resolver *r, err *e);
 
 /* Returns a new wire-form document (caller owns it) for a stored one, with
  * role and group principals written with their current uid. */

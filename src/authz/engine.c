@@ -90,7 +90,10 @@ static bool strings_array(const json_t *a)
     if (!json_is_array(a)) return false;
     size_t i;
     json_t *x;
-    json_array_foreach(a, i, x) if (!json_is_string(x)) return false;
+    json_array_foreach(a, i, x)
+    {
+        if (!json_is_string(x)) return false;
+    }
     return true;
 }
 
@@ -216,7 +219,10 @@ static int compile_statement(builder *b, int perm_ix, const json_t *s)
         if (compile_condition(p, &st->conds[st->nconds++], c) < 0) return -1;
     }
     json_t *a;
-    json_array_foreach(acts, i, a) file_action(b, json_string_value(a), ix);
+    json_array_foreach(acts, i, a)
+    {
+        file_action(b, json_string_value(a), ix);
+    }
     return 0;
 }
 
@@ -325,6 +331,39 @@ size_t authz_policy_statements(const authz_policy *p)
     return (size_t)p->nstmts;
 }
 
+static bool value_valid(const json_t *v)
+{
+    size_t i;
+    const char *k;
+    json_t *x;
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+    case JSON_INTEGER:
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return true;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, x)
+        {
+            if (!value_valid(x)) return false;
+        }
+        return true;
+    case JSON_OBJECT:
+        json_object_foreach((json_t *)v, k, x)
+        {
+            if (!value_valid(x)) return false;
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool authz_context_valid(const json_t *context)
+{
+    return !context || (json_is_object(context) && value_valid(context));
+}
+
 /* ---- principals ---- */
 
 static uint64_t *bitset_of(const symtab *t, const char *const *ids, size_t n)
@@ -380,7 +419,10 @@ static bool set_within(const json_t *a, const json_t *b)
     json_array_foreach(a, i, x)
     {
         bool found = false;
-        json_array_foreach(b, j, y) if (!found && cedar_equal(x, y)) found = true;
+        json_array_foreach(b, j, y)
+        {
+            if (!found && cedar_equal(x, y)) found = true;
+        }
         if (!found) return false;
     }
     return true;
@@ -424,7 +466,10 @@ static bool set_has(const json_t *set, const json_t *v)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(set, i, x) if (cedar_equal(x, v)) return true;
+    json_array_foreach(set, i, x)
+    {
+        if (cedar_equal(x, v)) return true;
+    }
     return false;
 }
 

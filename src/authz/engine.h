@@ -38,12 +38,12 @@ void authz_policy_unref(authz_policy *p); /* frees on the last reference; NULL i
 
 /* The member a decision is about. Strings and arrays are borrowed. */
 typedef struct authz_subject {
-    const char *member_id;         /* membership id */
-    const char *const *role_ids;   /* effective roles: direct, via groups, and ancestors */
+    const char *member_id;       /* membership id */
+    const char *const *role_ids; /* effective roles: direct, via groups, and ancestors */
     size_t n_role_ids;
-    const char *const *group_ids;  /* groups the member is in */
+    const char *const *group_ids; /* groups the member is in */
     size_t n_group_ids;
-    const json_t *attrs;           /* principal attributes: email, username, status, ... */
+    const json_t *attrs; /* principal attributes: email, username, status, ... */
 } authz_subject;
 
 /* A subject resolved against one policy, reusable for many decisions. Owns
@@ -52,9 +52,9 @@ typedef struct authz_subject {
 typedef struct authz_principal {
     const authz_policy *policy;
     const json_t *attrs;
-    int user;           /* interned membership id, -1 when no statement names it */
-    uint64_t *roles;    /* bitset over the policy's interned role ids */
-    uint64_t *groups;   /* bitset over the policy's interned group ids */
+    int user;         /* interned membership id, -1 when no statement names it */
+    uint64_t *roles;  /* bitset over the policy's interned role ids */
+    uint64_t *groups; /* bitset over the policy's interned group ids */
 } authz_principal;
 
 void authz_principal_init(authz_principal *pr, const authz_policy *p, const authz_subject *s);
@@ -80,6 +80,12 @@ void authz_matches_free(authz_matches *m);
  * appended to it, ordered by permission name and then statement position. */
 bool authz_check(const authz_principal *pr, const char *action, const char *resource,
                  const json_t *context, authz_matches *explain);
+
+/* The context rule of the check route: a JSON object (or NULL, meaning {})
+ * holding only strings, integers, booleans, arrays and objects, at any
+ * depth. (Integers outside the signed 64-bit range never reach jansson
+ * values: the body parser refuses them.) */
+bool authz_context_valid(const json_t *context);
 
 /* Counts of the compiled index (for logs and tests). */
 size_t authz_policy_statements(const authz_policy *p);

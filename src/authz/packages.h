@@ -10,7 +10,7 @@
 #include "util/arena.h"
 
 #define AUTHZ_CRUD_COUNT 7
-#define AUTHZ_EXT_COUNT 3
+#define AUTHZ_EXT_COUNT  3
 
 /* "get", "post", "patch", "put", "delete", "archive", "unarchive". */
 extern const char *const authz_crud_verbs[AUTHZ_CRUD_COUNT];

@@ -80,7 +80,7 @@ function statement(r, t, i) {
     actions: Array.from({ length: r.int(r.chance(0.95) ? 1 : 0, 3) }, () => r.pick(r.chance(0.5) ? EXACT : PREFIX)),
     resources: Array.from({ length: r.int(r.chance(0.95) ? 1 : 0, 2) }, () => (r.chance(0.2) ? '*' : r.pick(RES))),
   };
-  if (r.chance(0.8)) s.sid = `S${i}`;
+  if (r.chance(0.8)) s.sid = r.chance(0.2) ? `S"${i}\\ \té` : `S${i}`;
   if (r.chance(0.6)) {
     s.conditions = Array.from({ length: r.int(0, 3) }, () => {
       const op = r.pick(OPS);
@@ -113,7 +113,8 @@ export function genCase(seed) {
   const nRoles = r.int(1, 8);
   for (let i = 0; i < nRoles; i++) {
     const parent = i > 0 && r.chance(0.6) ? r.pick(t.roles).id : null;
-    t.roles.push({ id: r.uuid(), name: `Role ${i}`, uid: `r${i}`, parentId: parent });
+    const uid = r.chance(0.2) ? `é${i}_ü` : `r${i}`;
+    t.roles.push({ id: r.uuid(), name: `Role ${i}`, uid, parentId: parent });
   }
   const nUsers = r.int(1, 4);
   for (let i = 0; i < nUsers; i++) {
@@ -134,7 +135,8 @@ export function genCase(seed) {
   const nPerms = r.chance(0.15) ? r.int(20, 50) : r.int(1, 12);
   for (let i = 0; i < nPerms; i++) {
     const statements = Array.from({ length: r.int(0, 3) }, (_, j) => statement(r, t, j));
-    t.permissions.push({ id: r.uuid(), name: `perm-${String(i).padStart(2, '0')}`,
+    const name = `perm-${String(i).padStart(2, '0')}${r.chance(0.1) ? ' "q\\ü\n' : ''}`;
+    t.permissions.push({ id: r.uuid(), name,
       roleIds: r.chance(0.9) ? r.some(t.roles.map((x) => x.id), 3) : [],
       document: { version: '1.0', statements } });
   }

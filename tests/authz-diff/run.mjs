@@ -26,6 +26,8 @@ function args() {
 }
 
 const setOf = (xs) => new Set(xs);
+// Undoes Cedar string escapes (\u{hex} and \c) in an @id value.
+const unescape = (s) => s.replace(/\\u\{([0-9a-fA-F]+)\}|\\(.)/g, (_, hex, c) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : c));
 const sameSet = (a, b) => a.size === b.size && [...a].every((x) => b.has(x));
 
 // Returns the problems found for a case (empty when authrs and Cedar agree).
@@ -45,7 +47,7 @@ export async function compare(side, testCase) {
     if ('quick' in mine && mine.quick !== mine.allowed) problems.push({ kind: 'explain-vs-quick', request: j });
     // Cedar's reasons are the satisfied policies of the deciding effect.
     const effect = ref.allowed ? 'Allow' : 'Deny';
-    const reasons = setOf(ref.reason.map((id) => id.split('/').slice(0, 2).join('/')));
+    const reasons = setOf(ref.reason.map((id) => unescape(id).split('/').slice(0, 2).join('/')));
     const matched = setOf(mine.matched.filter((m) => m.effect === effect).map((m) => `${m.permission}/${m.sid}`));
     if (!sameSet(reasons, matched)) problems.push({ kind: 'explain', request: j, cedar: [...reasons], authrs: [...matched] });
   });

@@ -12,7 +12,12 @@
  * "results":[{"allowed":bool,"matched":[..],"entities":[..]}]}, or
  * {"ok":false,"status":<http status>,"message":<detail>} when a document is
  * refused. It plays the part the store and the check route will play in the
- * server: principal resolution, effective roles, principal attributes. */
+ * server: principal resolution, effective roles, principal attributes.
+ *
+ * `authz_oracle_driver --bench SECONDS` reads one case and instead measures
+ * in-process decisions per second over its requests (principal preparation
+ * and check, with the member data loaded beforehand), printing
+ * {"decisions":n,"seconds":s,"perSecond":x,"allowed":k}. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +28,7 @@
 #include "authz/document.h"
 #include "authz/engine.h"
 #include "util/strbuf.h"
+#include "util/timeutil.h"
 
 static const char *str(const json_t *o, const char *k)
 {
@@ -132,9 +138,8 @@ static void member_load(member *m, const json_t *tenant, const json_t *user)
     json_t *ruids = json_array(), *guids = json_array();
     json_array_foreach(m->role_ids, i, x)
         json_array_append_new(ruids, json_string(uid_of(roles, json_string_value(x))));
-    json_array_foreach(m->group_ids, i, x)
-        json_array_append_new(
-            guids, json_string(uid_of(json_object_get(tenant, "groups"), json_string_value(x))));
+    json_array_foreach(m->group_ids, i, x) json_array_append_new(
+        guids, json_string(uid_of(json_object_get(tenant, "groups"), json_string_value(x))));
     m->attrs = json_pack("{s:s, s:b, s:s, s:o, s:o}", "status", str(user, "status"), "mfaEnabled",
                          json_is_true(json_object_get(user, "mfaEnabled")), "identityId",
                          str(user, "identityId"), "roles", ruids, "groups", guids);
@@ -173,8 +178,8 @@ static json_t *entities_for(const json_t *tenant, const member *m, const json_t 
     authz_cedar_group *cg = calloc(ng + 1, sizeof *cg);
     json_t *keep = json_array();
     for (i = 0; i < ng; i++) {
-        const json_t *g = find_by(groups, "id", json_string_value(json_array_get(m->group_ids, i)),
-                                  false);
+        const json_t *g =
+            find_by(groups, "id", json_string_value(json_array_get(m->group_ids, i)), false);
         json_t *ruids = json_array();
         size_t j;
         json_t *x;
@@ -190,10 +195,12 @@ static json_t *entities_for(const json_t *tenant, const member *m, const json_t 
     json_array_foreach(json_object_get(m->user, "roleIds"), i, x)
         json_array_append_new(direct, json_string(uid_of(roles, json_string_value(x))));
     const char **direct_s = strings(direct);
-    authz_cedar_request cq = {str(m->user, "id"), direct_s, json_array_size(direct), cg, ng,
-                              cr, nr, m->attrs, str(req, "action"), str(req, "resource")};
+    authz_cedar_request cq = {
+        str(m->user, "id"), direct_s,           json_array_size(direct), cg, ng, cr, nr,
+        m->attrs,           str(req, "action"), str(req, "resource")};
     json_t *out = authz_cedar_entities(&cq);
-    for (i = 0; i < ng; i++) free((void *)cg[i].role_uids);
+    for (i = 0; i < ng; i++)
+        free((void *)cg[i].role_uids);
     free(cg);
     free(cr);
     free(direct_s);
@@ -220,8 +227,9 @@ static json_t *decide(const authz_policy *pol, const json_t *tenant, const json_
     member m;
     member_load(&m, tenant, user);
     const char **rids = strings(m.role_ids), **gids = strings(m.group_ids);
-    authz_subject s = {str(user, "id"), rids, json_array_size(m.role_ids), gids,
-                       json_array_size(m.group_ids), m.attrs};
+    authz_subject s = {
+        str(user, "id"), rids, json_array_size(m.role_ids), gids, json_array_size(m.group_ids),
+        m.attrs};
     authz_principal pr;
     authz_principal_init(&pr, pol, &s);
     authz_matches ex = {0};
@@ -251,16 +259,17 @@ static json_t *refuse(const err *e)
                      e->detail);
 }
 
-static json_t *run_case(const json_t *c)
+/* Parses and compiles a case's permissions, appending their Cedar text to
+ * cedar and their rendered documents to docs. Returns the policy, or NULL
+ * with *refusal set. */
+static authz_policy *load_case(const json_t *tenant, strbuf *cedar, json_t *docs, json_t **refusal)
 {
-    json_t *tenant = json_object_get(c, "tenant");
     const json_t *perms = json_object_get(tenant, "permissions");
-    authz_resolver res = {tenant, lookup_role, lookup_user, lookup_group};
-    authz_names names = {tenant, role_uid, group_uid};
+    authz_resolver res = {(void *)tenant, lookup_role, lookup_user, lookup_group};
+    authz_names names = {(void *)tenant, role_uid, group_uid};
     size_t n = json_array_size(perms), i;
     authz_permission *ap = calloc(n + 1, sizeof *ap);
-    json_t *stored = json_array(), *docs = json_array(), *out = NULL;
-    strbuf cedar = STRBUF_INIT;
+    json_t *stored = json_array(), *out = NULL;
     err e = {0};
     for (i = 0; i < n && !out; i++) {
         const json_t *p = json_array_get(perms, i);
@@ -277,40 +286,115 @@ static json_t *run_case(const json_t *c)
         json_t *ruids = json_array();
         size_t j;
         json_t *x;
-        json_array_foreach(rids, j, x)
-            json_array_append_new(ruids, json_string(role_uid(tenant, json_string_value(x))));
+        json_array_foreach(rids, j, x) json_array_append_new(
+            ruids, json_string(role_uid((void *)tenant, json_string_value(x))));
         const char **ru = strings(ruids);
-        authz_cedar_permission(&cedar, str(p, "name"), doc, ru, json_array_size(ruids), &names);
+        authz_cedar_permission(cedar, str(p, "name"), doc, ru, json_array_size(ruids), &names);
         free(ru);
         json_decref(ruids);
     }
     authz_policy *pol = out ? NULL : authz_compile(ap, n, &e);
     if (!out && !pol) out = refuse(&e);
-    if (!out) {
-        json_t *results = json_array(), *req;
-        json_array_foreach(json_object_get(c, "requests"), i, req)
-            json_array_append_new(results, decide(pol, tenant, req));
-        out = json_pack("{s:b, s:s, s:O, s:o}", "ok", 1, "cedar", sb_str(&cedar), "documents",
-                        docs, "results", results);
-    }
-    authz_policy_unref(pol);
-    for (i = 0; i < n; i++) free((void *)ap[i].role_ids);
+    for (i = 0; i < n; i++)
+        free((void *)ap[i].role_ids);
     free(ap);
     json_decref(stored);
+    *refusal = out;
+    return pol;
+}
+
+static json_t *run_case(const json_t *c)
+{
+    const json_t *tenant = json_object_get(c, "tenant");
+    strbuf cedar = STRBUF_INIT;
+    json_t *docs = json_array(), *out = NULL;
+    authz_policy *pol = load_case(tenant, &cedar, docs, &out);
+    if (pol) {
+        json_t *results = json_array(), *req;
+        size_t i;
+        json_array_foreach(json_object_get(c, "requests"), i, req)
+            json_array_append_new(results, decide(pol, tenant, req));
+        out = json_pack("{s:b, s:s, s:O, s:o}", "ok", 1, "cedar", sb_str(&cedar), "documents", docs,
+                        "results", results);
+    }
+    authz_policy_unref(pol);
     json_decref(docs);
     sb_free(&cedar);
     return out;
 }
 
-int main(void)
+/* One request of the bench, with its member loaded. */
+typedef struct bench_req {
+    member m;
+    const char **rids, **gids;
+    authz_subject s;
+    const json_t *req;
+} bench_req;
+
+static json_t *bench(const json_t *c, double seconds)
 {
+    const json_t *tenant = json_object_get(c, "tenant");
+    strbuf cedar = STRBUF_INIT;
+    json_t *docs = json_array(), *out = NULL;
+    authz_policy *pol = load_case(tenant, &cedar, docs, &out);
+    const json_t *reqs = json_object_get(c, "requests");
+    size_t n = json_array_size(reqs), i;
+    bench_req *br = calloc(n + 1, sizeof *br);
+    for (i = 0; pol && i < n; i++) {
+        br[i].req = json_array_get(reqs, i);
+        const json_t *u =
+            find_by(json_object_get(tenant, "users"), "id", str(br[i].req, "userId"), false);
+        member_load(&br[i].m, tenant, u);
+        br[i].rids = strings(br[i].m.role_ids);
+        br[i].gids = strings(br[i].m.group_ids);
+        br[i].s = (authz_subject){str(u, "id"),
+                                  br[i].rids,
+                                  json_array_size(br[i].m.role_ids),
+                                  br[i].gids,
+                                  json_array_size(br[i].m.group_ids),
+                                  br[i].m.attrs};
+    }
+    long decisions = 0, allowed = 0;
+    int64_t start = monotonic_us(), end = start + (int64_t)(seconds * 1e6), now = start;
+    while (pol && n && now < end) {
+        for (i = 0; i < n; i++, decisions++) {
+            authz_principal pr;
+            authz_principal_init(&pr, pol, &br[i].s);
+            allowed += authz_check(&pr, str(br[i].req, "action"), str(br[i].req, "resource"),
+                                   json_object_get(br[i].req, "context"), NULL);
+            authz_principal_free(&pr);
+        }
+        now = monotonic_us();
+    }
+    double secs = (double)(now - start) / 1e6;
+    if (pol)
+        out = json_pack("{s:I, s:f, s:f, s:I}", "decisions", (json_int_t)decisions, "seconds", secs,
+                        "perSecond", secs > 0 ? (double)decisions / secs : 0.0, "allowed",
+                        (json_int_t)allowed);
+    for (i = 0; pol && i < n; i++) {
+        free(br[i].rids);
+        free(br[i].gids);
+        member_free(&br[i].m);
+    }
+    free(br);
+    authz_policy_unref(pol);
+    json_decref(docs);
+    sb_free(&cedar);
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    double bench_seconds = argc == 3 && strcmp(argv[1], "--bench") == 0 ? atof(argv[2]) : 0;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     while ((len = getline(&line, &cap, stdin)) > 0) {
         json_error_t je;
         json_t *c = json_loadb(line, (size_t)len, 0, &je);
-        json_t *out = c ? run_case(c) : json_pack("{s:b, s:s}", "ok", 0, "message", je.text);
+        json_t *out = !c              ? json_pack("{s:b, s:s}", "ok", 0, "message", je.text)
+                      : bench_seconds ? bench(c, bench_seconds)
+                                      : run_case(c);
         char *text = json_dumps(out, JSON_COMPACT);
         puts(text);
         fflush(stdout);

@@ -41,13 +41,14 @@ static void test_api_example(void **state)
 {
     (void)state;
     const char *attached[] = {"editor"};
-    char *text = render(
-        "read-materials",
-        "{\"version\":\"1.0\",\"statements\":[{\"sid\":\"EditorsReadMaterials\",\"effect\":"
-        "\"Allow\",\"principals\":[\"role:R1\"],\"actions\":[\"getMaterials\",\"get*\"],"
-        "\"resources\":[\"service:core/package:manufacturing_core/table:materials\"],"
-        "\"conditions\":[{\"attribute\":\"context.amount\",\"operator\":\"lte\",\"value\":1000}]}]}",
-        attached, 1);
+    char *text =
+        render("read-materials",
+               "{\"version\":\"1.0\",\"statements\":[{\"sid\":\"EditorsReadMaterials\",\"effect\":"
+               "\"Allow\",\"principals\":[\"role:R1\"],\"actions\":[\"getMaterials\",\"get*\"],"
+               "\"resources\":[\"service:core/package:manufacturing_core/table:materials\"],"
+               "\"conditions\":[{\"attribute\":\"context.amount\",\"operator\":\"lte\",\"value\":"
+               "1000}]}]}",
+               attached, 1);
     assert_string_equal(
         text, "@id(\"read-materials/EditorsReadMaterials/0/0\")\n"
               "permit (\n"
@@ -97,8 +98,8 @@ static void test_forms(void **state)
     static const char *const prins[] = {"principal", "principal in AuthRS::Group::\"auditors\"",
                                         "principal == AuthRS::User::\"M1\"",
                                         "principal in AuthRS::Role::\"a\\\"b\""};
-    static const char *const res[] = {
-        "resource", "resource in AuthRS::Column::\"package:p/table:t/column:c\""};
+    static const char *const res[] = {"resource",
+                                      "resource in AuthRS::Column::\"package:p/table:t/column:c\""};
     for (int p = 0; p < 4; p++)
         for (int r = 0; r < 2; r++)
             sb_printf(&want, "@id(\"p\\\"1/D\\u{a}/%d/%d\")\nforbid (\n  %s,\n  action,\n  %s%s", p,
@@ -111,12 +112,13 @@ static void test_forms(void **state)
 static void test_unattached_and_empty(void **state)
 {
     (void)state;
-    char *text = render("p", "{\"version\":\"1\",\"statements\":[{\"sid\":\"S\",\"effect\":"
-                             "\"Allow\",\"principals\":[\"user:M\"],\"actions\":[\"x*\"],"
-                             "\"resources\":[\"service:s\"],\"conditions\":[]},{\"sid\":\"E\","
-                             "\"effect\":\"Allow\",\"principals\":[\"role:GONE\"],\"actions\":"
-                             "[\"a\"],\"resources\":[\"*\"],\"conditions\":[]}]}",
-                         NULL, 0);
+    char *text = render("p",
+                        "{\"version\":\"1\",\"statements\":[{\"sid\":\"S\",\"effect\":"
+                        "\"Allow\",\"principals\":[\"user:M\"],\"actions\":[\"x*\"],"
+                        "\"resources\":[\"service:s\"],\"conditions\":[]},{\"sid\":\"E\","
+                        "\"effect\":\"Allow\",\"principals\":[\"role:GONE\"],\"actions\":"
+                        "[\"a\"],\"resources\":[\"*\"],\"conditions\":[]}]}",
+                        NULL, 0);
     assert_string_equal(text, "@id(\"p/S/0/0\")\npermit (\n  principal == AuthRS::User::\"M\",\n"
                               "  action in [AuthRS::Action::\"x*\"],\n  resource in "
                               "AuthRS::Service::\"service:s\"\n)\nwhen { false };\n\n"
@@ -155,7 +157,8 @@ static void test_entities(void **state)
     authz_cedar_group groups[] = {{"auditors", group_roles, 1}};
     authz_cedar_role roles[] = {{"editor", "base"}, {"base", NULL}, {"viewer", NULL}};
     json_t *attrs = json_pack("{s:s}", "status", "active");
-    authz_cedar_request r = {"M1", direct, 1, groups, 1, roles, 3, attrs, "getX", "package:p/table:t"};
+    authz_cedar_request r = {"M1",  direct, 1,     groups, 1,
+                             roles, 3,      attrs, "getX", "package:p/table:t"};
     json_t *ents = authz_cedar_entities(&r);
     assert_int_equal(json_array_size(ents), 8);
     assert_true(has_entity(ents, "AuthRS::User", "M1", "Role::editor Group::auditors"));
@@ -230,8 +233,8 @@ static void test_candidates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_example),       cmocka_unit_test(test_forms),
-        cmocka_unit_test(test_unattached_and_empty), cmocka_unit_test(test_entities),
+        cmocka_unit_test(test_api_example),           cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_unattached_and_empty),  cmocka_unit_test(test_entities),
         cmocka_unit_test(test_pascal_and_derivation), cmocka_unit_test(test_candidates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

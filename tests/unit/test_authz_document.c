@@ -79,7 +79,8 @@ static json_t *accepted(const char *text)
 }
 
 #define STMT(body) "{\"version\":\"1\",\"statements\":[" body "]}"
-#define OK_S "{\"effect\":\"Allow\",\"principals\":[\"*\"],\"actions\":[\"a\"],\"resources\":[\"*\"]"
+#define OK_S                                                                                       \
+    "{\"effect\":\"Allow\",\"principals\":[\"*\"],\"actions\":[\"a\"],\"resources\":[\"*\"]"
 
 static void test_shape_errors(void **state)
 {
@@ -102,12 +103,14 @@ static void test_shape_errors(void **state)
             "field 'document.statements[0].actions' must be an array of strings");
     refused(STMT(OK_S ",\"conditions\":{}}"), ERR_VALIDATION,
             "field 'document.statements[0].conditions' must be an array");
-    refused(STMT(OK_S ",\"conditions\":[{\"attribute\":\"context.a\",\"operator\":\"eq\"," "\"value\":1},[]]}"),
+    refused(STMT(OK_S ",\"conditions\":[{\"attribute\":\"context.a\",\"operator\":\"eq\","
+                      "\"value\":1},[]]}"),
             ERR_VALIDATION, "field 'document.statements[0].conditions[1]' must be an object");
     refused(STMT(OK_S ",\"conditions\":[{\"attribute\":\"context.a\",\"operator\":\"eq\"}]}"),
             ERR_VALIDATION, "missing field 'document.statements[0].conditions[0].value'");
     refused(STMT(OK_S ",\"conditions\":[{\"attribute\":5,\"operator\":\"eq\",\"value\":1}]}"),
-            ERR_VALIDATION, "field 'document.statements[0].conditions[0].attribute' must be a string");
+            ERR_VALIDATION,
+            "field 'document.statements[0].conditions[0].attribute' must be a string");
     /* Shape problems anywhere come before rule problems anywhere. */
     refused(STMT("{\"effect\":\"bad\",\"principals\":[],\"actions\":[],\"resources\":[]}," OK_S
                  ",\"sid\":7}"),
@@ -135,16 +138,19 @@ static void test_rule_errors(void **state)
             ERR_BAD_REQUEST, BAD("statements[0].actions[1]", "invalid action 'g*t'"));
     refused(STMT("{\"effect\":\"Allow\",\"principals\":[],\"actions\":[],\"resources\":"
                  "[\"table:t/package:p\"]}"),
-            ERR_BAD_REQUEST, BAD("statements[0].resources[0]", "invalid resource 'table:t/package:p'"));
-    refused(STMT("{\"effect\":\"Allow\",\"principals\":[\"admin\"],\"actions\":[],\"resources\":[]}"),
-            ERR_BAD_REQUEST, "Invalid principal format: admin");
+            ERR_BAD_REQUEST,
+            BAD("statements[0].resources[0]", "invalid resource 'table:t/package:p'"));
+    refused(
+        STMT("{\"effect\":\"Allow\",\"principals\":[\"admin\"],\"actions\":[],\"resources\":[]}"),
+        ERR_BAD_REQUEST, "Invalid principal format: admin");
     refused(STMT("{\"effect\":\"Allow\",\"principals\":[\"team:x:y\"],\"actions\":[],"
                  "\"resources\":[]}"),
             ERR_BAD_REQUEST, "Unknown principal prefix: team");
 }
 
 #define COND(a, op, v)                                                                             \
-    STMT(OK_S ",\"conditions\":[{\"attribute\":\"" a "\",\"operator\":\"" op "\",\"value\":" v "}]}")
+    STMT(OK_S ",\"conditions\":[{\"attribute\":\"" a "\",\"operator\":\"" op "\",\"value\":" v     \
+              "}]}")
 #define CBAD(field, problem) BAD("statements[0].conditions[0]." field, problem)
 
 static void test_condition_errors(void **state)
@@ -171,12 +177,14 @@ static void test_condition_errors(void **state)
     refused(COND("context.a", "neq", "{}"), ERR_BAD_REQUEST,
             CBAD("value", "must be a string, an integer, a boolean or an array of these"));
     refused(COND("context.a", "gt", "1.5"), ERR_BAD_REQUEST, CBAD("value", "must be an integer"));
-    refused(COND("context.a", "lte", "\"1\""), ERR_BAD_REQUEST, CBAD("value", "must be an integer"));
+    refused(COND("context.a", "lte", "\"1\""), ERR_BAD_REQUEST,
+            CBAD("value", "must be an integer"));
     refused(COND("context.a", "in", "1"), ERR_BAD_REQUEST,
             CBAD("value", "must be an array of strings, integers or booleans"));
     refused(COND("context.a", "contains", "[1]"), ERR_BAD_REQUEST,
             CBAD("value", "must be a string, an integer or a boolean"));
-    refused(COND("context.a", "startsWith", "1"), ERR_BAD_REQUEST, CBAD("value", "must be a string"));
+    refused(COND("context.a", "startsWith", "1"), ERR_BAD_REQUEST,
+            CBAD("value", "must be a string"));
     refused(COND("context.a", "exists", "\"yes\""), ERR_BAD_REQUEST,
             CBAD("value", "must be a boolean"));
 }
@@ -209,14 +217,16 @@ static void test_stored_and_rendered(void **state)
         "\"actions\":[],\"resources\":[],\"conditions\":null}]}");
     json_t *want = json_loads(
         "{\"version\":\"v9\",\"statements\":[{\"sid\":\"Statement1\",\"effect\":\"Allow\","
-        "\"principals\":[\"role:R1\",\"user:U1\",\"group:G1\",\"*\",\"user:U1\"],\"actions\":[\"*\","
+        "\"principals\":[\"role:R1\",\"user:U1\",\"group:G1\",\"*\",\"user:U1\"],\"actions\":[\"*"
+        "\","
         "\"get*\",\"authrs:listUsers\"],\"resources\":[\"*\",\"service:s/package:p/table:t/"
         "column:c\",\"package:p\"],\"conditions\":[]},{\"sid\":\"S\",\"effect\":\"Deny\","
         "\"principals\":[],\"actions\":[],\"resources\":[],\"conditions\":[]}]}",
         0, NULL);
     assert_true(json_equal(st, want));
     json_t *wire = authz_document_render(st, &names);
-    json_t *p = json_object_get(json_array_get(json_object_get(wire, "statements"), 0), "principals");
+    json_t *p =
+        json_object_get(json_array_get(json_object_get(wire, "statements"), 0), "principals");
     assert_string_equal(json_string_value(json_array_get(p, 0)), "role:editor");
     assert_string_equal(json_string_value(json_array_get(p, 1)), "user:U1");
     assert_string_equal(json_string_value(json_array_get(p, 2)), "group:auditors");
@@ -271,8 +281,8 @@ static void test_lexical_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shape_errors),     cmocka_unit_test(test_rule_errors),
-        cmocka_unit_test(test_condition_errors), cmocka_unit_test(test_resolution),
+        cmocka_unit_test(test_shape_errors),        cmocka_unit_test(test_rule_errors),
+        cmocka_unit_test(test_condition_errors),    cmocka_unit_test(test_resolution),
         cmocka_unit_test(test_stored_and_rendered), cmocka_unit_test(test_lexical_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,7 +46,8 @@ static void load(fixture *f, const char *const *docs, const char *const *roles, 
     f->attrs = json_loads(attrs_text, 0, NULL);
     authz_subject s = {"M1", member_roles, 2, member_groups, 1, f->attrs};
     authz_principal_init(&f->pr, f->policy, &s);
-    for (size_t i = 0; i < n; i++) json_decref(f->docs[i]); /* the policy keeps copies */
+    for (size_t i = 0; i < n; i++)
+        json_decref(f->docs[i]); /* the policy keeps copies */
 }
 
 static void unload(fixture *f)
@@ -132,8 +133,8 @@ static void test_principals(void **state)
     assert_false(one(DOC("[\"group:G2\"]", "[\"*\"]", "[\"*\"]", "[]"), "a", "service:s", NULL));
     assert_true(one(DOC("[\"user:M1\"]", "[\"*\"]", "[\"*\"]", "[]"), "a", "service:s", NULL));
     assert_false(one(DOC("[\"user:M2\"]", "[\"*\"]", "[\"*\"]", "[]"), "a", "service:s", NULL));
-    assert_true(one(DOC("[\"user:M2\",\"group:G1\"]", "[\"*\"]", "[\"*\"]", "[]"), "a",
-                    "service:s", NULL));
+    assert_true(
+        one(DOC("[\"user:M2\",\"group:G1\"]", "[\"*\"]", "[\"*\"]", "[]"), "a", "service:s", NULL));
     assert_false(one(DOC("[]", "[\"*\"]", "[\"*\"]", "[]"), "a", "service:s", NULL));
 }
 
@@ -160,11 +161,12 @@ static void test_attachment(void **state)
 static bool cond(const char *attr, const char *op, const char *value, const char *ctx)
 {
     char doc[1024];
-    snprintf(doc, sizeof doc,
-             "{\"version\":\"1\",\"statements\":[{\"sid\":\"S\",\"effect\":\"Allow\",\"principals\":"
-             "[\"*\"],\"actions\":[\"*\"],\"resources\":[\"*\"],\"conditions\":[{\"attribute\":"
-             "\"%s\",\"operator\":\"%s\",\"value\":%s}]}]}",
-             attr, op, value);
+    snprintf(
+        doc, sizeof doc,
+        "{\"version\":\"1\",\"statements\":[{\"sid\":\"S\",\"effect\":\"Allow\",\"principals\":"
+        "[\"*\"],\"actions\":[\"*\"],\"resources\":[\"*\"],\"conditions\":[{\"attribute\":"
+        "\"%s\",\"operator\":\"%s\",\"value\":%s}]}]}",
+        attr, op, value);
     return one(doc, "a", "service:s", ctx);
 }
 
@@ -174,12 +176,13 @@ static void errors(const char *attr, const char *op, const char *value, const ch
 {
     assert_false(cond(attr, op, value, ctx));
     char deny[1024];
-    snprintf(deny, sizeof deny,
-             "{\"version\":\"1\",\"statements\":[{\"sid\":\"A\",\"effect\":\"Allow\",\"principals\":"
-             "[\"*\"],\"actions\":[\"*\"],\"resources\":[\"*\"],\"conditions\":[]},{\"sid\":\"D\","
-             "\"effect\":\"Deny\",\"principals\":[\"*\"],\"actions\":[\"*\"],\"resources\":[\"*\"],"
-             "\"conditions\":[{\"attribute\":\"%s\",\"operator\":\"%s\",\"value\":%s}]}]}",
-             attr, op, value);
+    snprintf(
+        deny, sizeof deny,
+        "{\"version\":\"1\",\"statements\":[{\"sid\":\"A\",\"effect\":\"Allow\",\"principals\":"
+        "[\"*\"],\"actions\":[\"*\"],\"resources\":[\"*\"],\"conditions\":[]},{\"sid\":\"D\","
+        "\"effect\":\"Deny\",\"principals\":[\"*\"],\"actions\":[\"*\"],\"resources\":[\"*\"],"
+        "\"conditions\":[{\"attribute\":\"%s\",\"operator\":\"%s\",\"value\":%s}]}]}",
+        attr, op, value);
     assert_true(one(deny, "a", "service:s", ctx));
 }
 
@@ -233,8 +236,8 @@ static void test_condition_errors(void **state)
     errors("context.missing", "eq", "1", ctx);
     errors("context.missing", "neq", "1", ctx);
     errors("context.missing", "in", "[1]", ctx);
-    errors("context.s.x", "eq", "1", ctx);         /* through a string */
-    errors("context.s.x", "exists", "true", ctx);  /* has on a string */
+    errors("context.s.x", "eq", "1", ctx);        /* through a string */
+    errors("context.s.x", "exists", "true", ctx); /* has on a string */
     errors("context.s.x", "exists", "false", ctx);
     errors("context.rec.k.z", "exists", "false", ctx);
     errors("context.s", "gt", "1", ctx);
@@ -317,13 +320,37 @@ static void test_malformed_and_refcount(void **state)
     authz_policy_unref(empty);
 }
 
+static void test_context_rule(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"{}", "{\"a\":[1,\"x\",true,{\"b\":[[]]}]}"};
+    static const char *const bad[] = {"[]", "{\"a\":null}", "{\"a\":[1.5]}",
+                                      "{\"a\":{\"b\":{\"c\":null}}}"};
+    assert_true(authz_context_valid(NULL));
+    for (size_t i = 0; i < 2; i++) {
+        json_t *v = json_loads(good[i], 0, NULL);
+        assert_true(authz_context_valid(v));
+        json_decref(v);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        json_t *v = json_loads(bad[i], 0, NULL);
+        assert_false(authz_context_valid(v));
+        json_decref(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_actions),           cmocka_unit_test(test_resources),
-        cmocka_unit_test(test_principals),        cmocka_unit_test(test_attachment),
-        cmocka_unit_test(test_condition_operators), cmocka_unit_test(test_condition_errors),
-        cmocka_unit_test(test_deny_wins_and_explain), cmocka_unit_test(test_malformed_and_refcount),
+        cmocka_unit_test(test_actions),
+        cmocka_unit_test(test_resources),
+        cmocka_unit_test(test_principals),
+        cmocka_unit_test(test_attachment),
+        cmocka_unit_test(test_condition_operators),
+        cmocka_unit_test(test_condition_errors),
+        cmocka_unit_test(test_deny_wins_and_explain),
+        cmocka_unit_test(test_malformed_and_refcount),
+        cmocka_unit_test(test_context_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
