@@ -22,7 +22,7 @@
 #include "util/validate.h"
 
 #define INVITE_TTL 3600
-#define RESET_TTL 3600
+#define RESET_TTL  3600
 
 /* Trimmed arena copy; NULL stays NULL, and an empty result becomes NULL
  * when empty_is_null. */
@@ -166,11 +166,14 @@ void api_signup(request *req)
     }
 done:
     db_release(store_db, c);
-    if (status == 201) reply_json(req, 201, user);
+    if (status == 201)
+        reply_json(req, 201, user);
     else if (status == 202)
-        reply_message(req, 202, "Registration received. If further steps are required, we've "
-                                "emailed you instructions.");
-    else reply_fail(req, &e);
+        reply_message(req, 202,
+                      "Registration received. If further steps are required, we've "
+                      "emailed you instructions.");
+    else
+        reply_fail(req, &e);
 }
 
 static int verify_invite(request *req, db_conn *c, membership *m, err *e)
@@ -248,10 +251,9 @@ static int password_login_run(request *req, db_conn *c, const password_login *pl
     }
     membership m;
     identity id;
-    int rc = pl->by_username ? membership_find_by_username(c, req->arena, req->tenant_id, handle,
-                                                           &m, e)
-                             : membership_find_by_email(c, req->arena, req->tenant_id, handle, &m,
-                                                        e);
+    int rc = pl->by_username
+                 ? membership_find_by_username(c, req->arena, req->tenant_id, handle, &m, e)
+                 : membership_find_by_email(c, req->arena, req->tenant_id, handle, &m, e);
     if (rc == 1) rc = identity_get(c, req->arena, m.identity_id, &id, e);
     if (rc < 0) return -1;
     if (rc == 0) {
@@ -380,7 +382,8 @@ static const char *reset_link_base(request *req, db_conn *c, const identity *id,
     if (!base && cfg.frontend_url) {
         char *b = arena_strdup(req->arena, cfg.frontend_url);
         size_t n = strlen(b);
-        while (n > 0 && b[n - 1] == '/') b[--n] = '\0';
+        while (n > 0 && b[n - 1] == '/')
+            b[--n] = '\0';
         base = b;
     }
     return base;
@@ -479,8 +482,10 @@ static bool same_tenant(request *req)
 
 static void reply_available(request *req, int taken, err *e)
 {
-    if (taken < 0) reply_fail(req, e);
-    else reply_json(req, 200, json_pack("{s:b}", "available", !taken));
+    if (taken < 0)
+        reply_fail(req, e);
+    else
+        reply_json(req, 200, json_pack("{s:b}", "available", !taken));
 }
 
 void api_availability_email(request *req)
@@ -519,9 +524,12 @@ void api_availability_mobile(request *req)
     err e = {0};
     const char *mobile = trim(req, body_str(req, "mobile"), false);
     const char *cc = trim(req, body_str(req, "countryCode"), false);
-    if (!*mobile) err_set(&e, ERR_BAD_REQUEST, "mobile is required");
-    else if (!*cc) err_set(&e, ERR_BAD_REQUEST, "countryCode is required");
-    else mobile_pair(req, cc, mobile, &cc, &e);
+    if (!*mobile)
+        err_set(&e, ERR_BAD_REQUEST, "mobile is required");
+    else if (!*cc)
+        err_set(&e, ERR_BAD_REQUEST, "countryCode is required");
+    else
+        mobile_pair(req, cc, mobile, &cc, &e);
     if (e.kind != ERR_NONE) {
         reply_fail(req, &e);
         return;

@@ -160,7 +160,8 @@ static int force_change(request *req, db_conn *c, json_t **out, err *e)
     const char *reason;
     rc = membership_get(c, req->arena, t.membership_id, &m, e);
     if (rc == 1) rc = identity_get(c, req->arena, t.identity_id, &id, e);
-    if (rc <= 0) return rc < 0 ? -1 : err_set(e, ERR_UNAUTHORIZED, "Invalid or expired change token");
+    if (rc <= 0)
+        return rc < 0 ? -1 : err_set(e, ERR_UNAUTHORIZED, "Invalid or expired change token");
     if (login_gates(&id, &m, GATE_G1 | GATE_G3, &reason, e)) return -1;
     char phc[PASSWORD_PHC_MAX];
     if (login_hash_password(pw, phc, e)) return -1;
@@ -169,12 +170,11 @@ static int force_change(request *req, db_conn *c, json_t **out, err *e)
     if (db_begin(c, e)) return -1;
     rc = token_consume(c, hash, e);
     if (rc == 0) err_set(e, ERR_UNAUTHORIZED, "Invalid or expired change token");
-    if (rc == 1 &&
-        (identity_set_password(c, id.id, phc, true, e) ||
-         token_delete_identity(c, id.id, TOK_CHANGE | TOK_RESET, e) ||
-         session_revoke_identity(c, id.id, NULL, e) < 0 ||
-         session_issue(c, req->arena, m.tenant_id, m.id, id.id, t.auth_method, t.confined, token,
-                       &expires, e)))
+    if (rc == 1 && (identity_set_password(c, id.id, phc, true, e) ||
+                    token_delete_identity(c, id.id, TOK_CHANGE | TOK_RESET, e) ||
+                    session_revoke_identity(c, id.id, NULL, e) < 0 ||
+                    session_issue(c, req->arena, m.tenant_id, m.id, id.id, t.auth_method,
+                                  t.confined, token, &expires, e)))
         rc = -1;
     if (rc != 1 || db_commit(c, e)) {
         db_rollback(c);

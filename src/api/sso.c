@@ -116,8 +116,7 @@ void api_identity_tenants(request *req)
 /* Steps 2-7 of select-tenant (and 2 of switch): membership, tenant, gates,
  * method (password logins count as 1), email domain, finalize. */
 static int select_tenant(request *req, db_conn *c, const char *identity_id, int method,
-                         bool confined, bool mfa_passed, json_t **out, const char **reason,
-                         err *e)
+                         bool confined, bool mfa_passed, json_t **out, const char **reason, err *e)
 {
     const char *tenant_id = body_str(req, "tenantId");
     membership m;

@@ -30,8 +30,8 @@ int authn_parse_bearer(request *req, err *e)
 
 int authn_token(request *req, token_kind kind, token_row *out, err *e)
 {
-    const char *msg = kind == TOK_MFA ? "Invalid or expired MFA token"
-                                      : "Invalid or expired identity token";
+    const char *msg =
+        kind == TOK_MFA ? "Invalid or expired MFA token" : "Invalid or expired identity token";
     if (!req->bearer || !*req->bearer) return err_set(e, ERR_UNAUTHORIZED, "%s", msg);
     db_conn *c = db_acquire(store_db);
     int rc = token_find(c, kind, req->bearer_hash, out, e);
@@ -83,7 +83,8 @@ int authn_request(request *req, err *e)
     if (mode == AUTH_ADMIN && !cfg.admin_auth) return 0;
     if (authn_parse_bearer(req, e)) return -1;
     switch (mode) {
-    case AUTH_BEARER_PRESENT: return 0;
+    case AUTH_BEARER_PRESENT:
+        return 0;
     case AUTH_IDENTITY: {
         token_row t;
         return authn_token(req, TOK_IDENTITY, &t, e);
@@ -92,13 +93,16 @@ int authn_request(request *req, err *e)
         token_row t;
         return authn_token(req, TOK_MFA, &t, e);
     }
-    case AUTH_SESSION: return authn_session(req, e);
-    case AUTH_BUILDER: return authn_session(req, e) ? -1 : authn_builder(req, e);
+    case AUTH_SESSION:
+        return authn_session(req, e);
+    case AUTH_BUILDER:
+        return authn_session(req, e) ? -1 : authn_builder(req, e);
     case AUTH_ADMIN:
         if (authn_session(req, e)) return -1;
         if (!req->tenant_id || strcmp(req->tenant_id, req->session->tenant_id) != 0)
             return err_set(e, ERR_FORBIDDEN, "Session belongs to another tenant");
         return admin_authorize ? admin_authorize(req, req->route->action, e) : 0;
-    default: return 0;
+    default:
+        return 0;
     }
 }

@@ -41,13 +41,12 @@ static void send(const courier_message *m, courier_channel ch)
     pthread_once(&once, init);
     bool required = ch == COURIER_EMAIL ? cfg.require_email : cfg.require_sms;
     const courier_provider *chosen = NULL;
-    courier_route r = courier_choose(NULL, configured[ch] ? &providers[ch] : NULL, required, true,
-                                     &chosen);
+    courier_route r =
+        courier_choose(NULL, configured[ch] ? &providers[ch] : NULL, required, true, &chosen);
     courier_enqueue(m, r, chosen);
 }
 
-void delivery_invite(db_conn *c, arena *a, const tenant *t, const identity *id,
-                     const char *token)
+void delivery_invite(db_conn *c, arena *a, const tenant *t, const identity *id, const char *token)
 {
     const char *base = NULL;
     err e = {0};
@@ -67,8 +66,7 @@ void delivery_invite(db_conn *c, arena *a, const tenant *t, const identity *id,
     courier_message_free(&m);
 }
 
-void delivery_reset(const tenant *t, const identity *id, const char *token,
-                    const char *link_base)
+void delivery_reset(const tenant *t, const identity *id, const char *token, const char *link_base)
 {
     if (!id->email) return;
     courier_message m;

@@ -13,11 +13,9 @@
 
 /* The invite to the identity's own email, else by SMS to its own mobile. The
  * link base is the inviting tenant's frontend_config/base_url, else FRONTEND_URL. */
-void delivery_invite(db_conn *c, arena *a, const tenant *t, const identity *id,
-                     const char *token);
+void delivery_invite(db_conn *c, arena *a, const tenant *t, const identity *id, const char *token);
 
 /* The reset message to the identity's email; link_base may be NULL (raw token). */
-void delivery_reset(const tenant *t, const identity *id, const char *token,
-                    const char *link_base);
+void delivery_reset(const tenant *t, const identity *id, const char *token, const char *link_base);
 
 #endif

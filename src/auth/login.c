@@ -14,7 +14,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
-#define MFA_TOKEN_TTL 300
+#define MFA_TOKEN_TTL    300
 #define CHANGE_TOKEN_TTL 900
 
 int login_gates(const identity *id, const membership *m, int gates, const char **reason, err *e)
@@ -44,8 +44,8 @@ static unsigned member_methods(const identity *id, const membership *m)
     return mask;
 }
 
-int login_method_allowed(db_conn *c, arena *a, const identity *id, const membership *m,
-                         int method, err *e)
+int login_method_allowed(db_conn *c, arena *a, const identity *id, const membership *m, int method,
+                         err *e)
 {
     unsigned tenant_mask;
     if (tenant_login_methods(c, a, m->tenant_id, &tenant_mask, e)) return -1;
@@ -136,8 +136,8 @@ int login_check_password(db_conn *c, arena *a, const identity *id, const char *p
     return 1;
 }
 
-static int tenant_password_policy(db_conn *c, arena *a, const char *tenant_id,
-                                  password_policy *out, err *e)
+static int tenant_password_policy(db_conn *c, arena *a, const char *tenant_id, password_policy *out,
+                                  err *e)
 {
     const char *text = NULL;
     password_policy_default(out);
@@ -161,7 +161,8 @@ int login_password_policies(db_conn *c, arena *a, const char *identity_id,
         tenants = none;
     }
     size_t count = 0;
-    while (tenants[count]) count++;
+    while (tenants[count])
+        count++;
     password_policy *list = arena_alloc(a, (count + 1) * sizeof *list);
     size_t k = 0;
     bool joined = false;

@@ -20,8 +20,8 @@ enum { GATE_G1 = 1, GATE_G2 = 2, GATE_G3 = 4, GATES_ALL = 7 };
 int login_gates(const identity *id, const membership *m, int gates, const char **reason, err *e);
 
 /* 1 when `method` is in the tenant's allowed set and the member's own set (1.12). */
-int login_method_allowed(db_conn *c, arena *a, const identity *id, const membership *m,
-                         int method, err *e);
+int login_method_allowed(db_conn *c, arena *a, const identity *id, const membership *m, int method,
+                         err *e);
 
 /* Finalization (1.12): MFA challenge (unless mfa_passed), forced change, or
  * session. Sets *result to a new JSON LoginResult. */

@@ -15,8 +15,8 @@
 #include "util/crypto.h"
 #include "util/timeutil.h"
 
-#define SHARDS 16
-#define BUCKETS 4096
+#define SHARDS   16
+#define BUCKETS  4096
 #define SWEEP_AT 8192 /* entries per shard that trigger a sweep of expired windows */
 
 typedef struct counter {
@@ -37,13 +37,15 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void init(void)
 {
-    for (int i = 0; i < SHARDS; i++) pthread_mutex_init(&shards[i].lock, NULL);
+    for (int i = 0; i < SHARDS; i++)
+        pthread_mutex_init(&shards[i].lock, NULL);
 }
 
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
@@ -72,7 +74,8 @@ bool ratelimit_hit(const char *key, int max, int window_secs, int64_t now, int *
     unsigned b = (unsigned)((h / SHARDS) % BUCKETS);
     pthread_mutex_lock(&s->lock);
     counter *c = s->buckets[b];
-    while (c && strcmp(c->key, key) != 0) c = c->next;
+    while (c && strcmp(c->key, key) != 0)
+        c = c->next;
     if (c && c->window_end <= now) {
         c->count = 0;
         c->window_end = now + (int64_t)window_secs * 1000000;
@@ -142,8 +145,10 @@ static bool prefix_match(const addr *a, const addr *net, int bits)
 /* Copies [s, s+n) trimmed of spaces and tabs into out. */
 static void trimmed(const char *s, size_t n, char *out, size_t cap)
 {
-    while (n && (*s == ' ' || *s == '\t')) s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     if (n >= cap) n = cap - 1;
     memcpy(out, s, n);
     out[n] = '\0';
@@ -188,7 +193,8 @@ void ratelimit_client_ip(const request *req, char *out, size_t n)
     const char *end = xff + strlen(xff);
     while (end > xff) {
         const char *start = end;
-        while (start > xff && start[-1] != ',') start--;
+        while (start > xff && start[-1] != ',')
+            start--;
         char ip[80];
         trimmed(start, (size_t)(end - start), ip, sizeof ip);
         addr a;

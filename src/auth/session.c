@@ -21,7 +21,7 @@
 #include "util/timeutil.h"
 
 #define FLUSH_INTERVAL_MS 500
-#define FLUSH_BATCH 512
+#define FLUSH_BATCH       512
 
 bool session_valid_at(int64_t now, int64_t created_at, int64_t last_used_at,
                       const session_policy *p, int64_t access_valid_until, int64_t *expires_at)
@@ -51,8 +51,7 @@ int session_issue(db_conn *c, arena *a, const char *tenant_id, const char *membe
     s.created_at = s.last_used_at = now_us();
     if (session_insert(c, &s, e)) return -1;
     *expires_at = s.created_at + p.absolute_us;
-    if (p.idle_us && s.created_at + p.idle_us < *expires_at)
-        *expires_at = s.created_at + p.idle_us;
+    if (p.idle_us && s.created_at + p.idle_us < *expires_at) *expires_at = s.created_at + p.idle_us;
     return 0;
 }
 
@@ -149,8 +148,7 @@ static char *render_prefix(const session_row *s, const char *roles, const char *
 }
 
 /* Loads the session from the store and, when valid, caches it. */
-static int load_session(arena *a, const char *token_hash, int64_t now, session_info **out,
-                        err *e)
+static int load_session(arena *a, const char *token_hash, int64_t now, session_info **out, err *e)
 {
     db_conn *c = db_acquire(store_db);
     flusher_ensure(c);
@@ -159,8 +157,8 @@ static int load_session(arena *a, const char *token_hash, int64_t now, session_i
     session_cache_entry ce = {0};
     json_t *roles = NULL, *perms = NULL;
     int rc = session_load(c, token_hash, &s, e);
-    if (rc == 1 && (!s.tenant_active || !s.identity_active ||
-                    strcmp(s.membership_status, "active") != 0))
+    if (rc == 1 &&
+        (!s.tenant_active || !s.identity_active || strcmp(s.membership_status, "active") != 0))
         rc = 0;
     if (rc == 1 && tenant_session_policy(c, a, s.tenant_id, &ce.policy, e)) rc = -1;
     if (rc == 1 && membership_roles_permissions(c, s.membership_id, &roles, &perms, e)) rc = -1;
@@ -193,8 +191,7 @@ static int load_session(arena *a, const char *token_hash, int64_t now, session_i
     ce.created_at = s.created_at;
     ce.last_used_at = s.last_used_at;
     ce.access_valid_until = s.access_valid_until;
-    session_valid_at(now, s.created_at, last, &ce.policy, s.access_valid_until,
-                     &info->expires_at);
+    session_valid_at(now, s.created_at, last, &ce.policy, s.access_valid_until, &info->expires_at);
 
     session_info *copy = arena_alloc(a, sizeof *copy);
     *copy = *info;
@@ -247,9 +244,12 @@ static long revoke(db_conn *c, session_scope scope, const char *key, const char 
     long n = session_revoke(c, scope, key, except, row_is_live, &lc, e);
     arena_free(a);
     if (n < 0) return -1;
-    if (scope == SCOPE_TOKEN) session_cache_evict_token(key);
-    else if (scope == SCOPE_MEMBERSHIP) session_cache_evict_membership(key);
-    else session_cache_evict_identity(key);
+    if (scope == SCOPE_TOKEN)
+        session_cache_evict_token(key);
+    else if (scope == SCOPE_MEMBERSHIP)
+        session_cache_evict_membership(key);
+    else
+        session_cache_evict_identity(key);
     if (n > 0 && store_bump_cache_epoch(c, e)) return -1;
     return n;
 }
@@ -264,8 +264,7 @@ long session_revoke_membership(db_conn *c, const char *membership_id, err *e)
     return revoke(c, SCOPE_MEMBERSHIP, membership_id, NULL, e);
 }
 
-long session_revoke_identity(db_conn *c, const char *identity_id, const char *except_hash,
-                             err *e)
+long session_revoke_identity(db_conn *c, const char *identity_id, const char *except_hash, err *e)
 {
     return revoke(c, SCOPE_IDENTITY, identity_id, except_hash, e);
 }

@@ -49,8 +49,7 @@ int session_authenticate(arena *a, const char *token_hash, session_info **out, e
  * before (3.6, 3.7), or -1, and evict the cache and bump the cache epoch. */
 long session_revoke_token(db_conn *c, const char *token_hash, err *e);
 long session_revoke_membership(db_conn *c, const char *membership_id, err *e);
-long session_revoke_identity(db_conn *c, const char *identity_id, const char *except_hash,
-                             err *e);
+long session_revoke_identity(db_conn *c, const char *identity_id, const char *except_hash, err *e);
 
 /* To call after any committed change that can alter a cached session's
  * validity, roles or permissions (membership status or access validity,

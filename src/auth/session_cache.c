@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHARDS 64
+#define SHARDS  64
 #define BUCKETS 1024 /* per shard */
 
 typedef struct node {
@@ -28,7 +28,8 @@ static _Atomic uint64_t generation;
 
 static void shards_init(void)
 {
-    for (int i = 0; i < SHARDS; i++) pthread_mutex_init(&shards[i].lock, NULL);
+    for (int i = 0; i < SHARDS; i++)
+        pthread_mutex_init(&shards[i].lock, NULL);
 }
 
 static unsigned hexval(char c)
@@ -42,7 +43,8 @@ static shard *shard_of(const char *hash, unsigned *bucket)
 {
     pthread_once(&shards_once, shards_init);
     unsigned v = 0;
-    for (int i = 0; i < 8; i++) v = v << 4 | hexval(hash[i]);
+    for (int i = 0; i < 8; i++)
+        v = v << 4 | hexval(hash[i]);
     *bucket = (v >> 6) % BUCKETS;
     return &shards[v & (SHARDS - 1)];
 }

@@ -27,8 +27,7 @@ static int int_field(json_t *obj, const char *name, int dflt)
     return json_is_integer(v) ? (int)json_integer_value(v) : dflt;
 }
 
-int tenant_session_policy(db_conn *c, arena *a, const char *tenant_id, session_policy *out,
-                          err *e)
+int tenant_session_policy(db_conn *c, arena *a, const char *tenant_id, session_policy *out, err *e)
 {
     json_t *j;
     if (load_json(c, a, tenant_id, "session_policy", "default", &j, e)) return -1;
@@ -47,8 +46,7 @@ void lockout_policy_default(lockout_policy *out)
     out->lock_minutes = 15;
 }
 
-int tenant_lockout_policy(db_conn *c, arena *a, const char *tenant_id, lockout_policy *out,
-                          err *e)
+int tenant_lockout_policy(db_conn *c, arena *a, const char *tenant_id, lockout_policy *out, err *e)
 {
     json_t *j;
     lockout_policy_default(out);
@@ -85,7 +83,8 @@ static char *normalise_domain(const char *entry)
 {
     char *t = utf8_trim(entry);
     const char *p = t;
-    while (*p == '@') p++;
+    while (*p == '@')
+        p++;
     char *lower = utf8_lower(p);
     free(t);
     return lower;
@@ -154,7 +153,8 @@ int tenant_frontend_base(db_conn *c, arena *a, const char *tenant_id, const char
     if (url_is_http_absolute(url)) {
         char *s = arena_strdup(a, url);
         size_t n = strlen(s);
-        while (n > 0 && s[n - 1] == '/') s[--n] = '\0';
+        while (n > 0 && s[n - 1] == '/')
+            s[--n] = '\0';
         *out = s;
     }
     json_decref(j);

@@ -22,14 +22,18 @@ typedef struct lockout_policy {
     int lock_minutes; /* default 15 */
 } lockout_policy;
 
-enum { LOGIN_EMAIL_PASSWORD = 1, LOGIN_EMAIL_OTP, LOGIN_SMS_OTP, LOGIN_USERNAME_PASSWORD,
-       LOGIN_OAUTH, LOGIN_WHATSAPP_OTP };
+enum {
+    LOGIN_EMAIL_PASSWORD = 1,
+    LOGIN_EMAIL_OTP,
+    LOGIN_SMS_OTP,
+    LOGIN_USERNAME_PASSWORD,
+    LOGIN_OAUTH,
+    LOGIN_WHATSAPP_OTP
+};
 
-int tenant_session_policy(db_conn *c, arena *a, const char *tenant_id, session_policy *out,
-                          err *e);
+int tenant_session_policy(db_conn *c, arena *a, const char *tenant_id, session_policy *out, err *e);
 void lockout_policy_default(lockout_policy *out);
-int tenant_lockout_policy(db_conn *c, arena *a, const char *tenant_id, lockout_policy *out,
-                          err *e);
+int tenant_lockout_policy(db_conn *c, arena *a, const char *tenant_id, lockout_policy *out, err *e);
 /* Bit (1 << method) for each allowed method 1-6; default all. */
 int tenant_login_methods(db_conn *c, arena *a, const char *tenant_id, unsigned *mask, err *e);
 /* 1 allowed, 0 denied (1.12), -1 error. email may be NULL (denied by a non-empty list). */

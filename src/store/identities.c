@@ -11,12 +11,12 @@
 #include "util/utf8.h"
 
 #define IDENTITY_COLS                                                                              \
-    "i.id, i.email, i.email_verified, i.first_name, i.last_name, i.country_code, i.mobile,"      \
-    " i.password_hash, i.force_password_change, i.status, i.failed_attempts, i.locked_until,"    \
+    "i.id, i.email, i.email_verified, i.first_name, i.last_name, i.country_code, i.mobile,"        \
+    " i.password_hash, i.force_password_change, i.status, i.failed_attempts, i.locked_until,"      \
     " i.mfa_enabled, i.created_at, i.updated_at"
 
 #define MEMBERSHIP_COLS                                                                            \
-    "m.id, m.tenant_id, m.identity_id, m.username, m.status, m.access_valid_until,"              \
+    "m.id, m.tenant_id, m.identity_id, m.username, m.status, m.access_valid_until,"                \
     " m.shown_email, m.shown_mobile, m.shown_country_code, m.created_at, m.updated_at"
 
 static const char *col_dup(arena *a, db_stmt *st, int col)
@@ -126,8 +126,8 @@ int identity_insert(db_conn *c, const identity *in, err *e)
                      " status, created_at, updated_at)"
                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",
                      "sssbsssssbi", in->id, in->email, norm, in->email_verified ? 1 : 0,
-                     in->first_name, in->last_name, in->country_code, in->mobile,
-                     in->password_hash, in->force_password_change ? 1 : 0, now);
+                     in->first_name, in->last_name, in->country_code, in->mobile, in->password_hash,
+                     in->force_password_change ? 1 : 0, now);
     free(norm);
     return n < 0 ? -1 : 0;
 }
@@ -143,13 +143,11 @@ int identity_set_password(db_conn *c, const char *id, const char *hash, bool cle
 
 int identity_set_email_verified(db_conn *c, const char *id, err *e)
 {
-    return db_exec(c, e, "UPDATE identities SET email_verified = 1 WHERE id = $1", "s", id) < 0
-               ? -1
-               : 0;
+    return db_exec(c, e, "UPDATE identities SET email_verified = 1 WHERE id = $1", "s", id) < 0 ? -1
+                                                                                                : 0;
 }
 
-int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lock_minutes,
-                            err *e)
+int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lock_minutes, err *e)
 {
     int64_t now = now_us();
     int64_t until = now + (int64_t)lock_minutes * 60 * 1000000;
@@ -239,9 +237,8 @@ int username_taken(db_conn *c, const char *tenant_id, const char *username, err 
 
 int membership_get(db_conn *c, arena *a, const char *id, membership *out, err *e)
 {
-    return membership_one(c, a, out, e,
-                          "SELECT " MEMBERSHIP_COLS " FROM memberships m WHERE m.id = $1", id,
-                          NULL);
+    return membership_one(
+        c, a, out, e, "SELECT " MEMBERSHIP_COLS " FROM memberships m WHERE m.id = $1", id, NULL);
 }
 
 int membership_find(db_conn *c, arena *a, const char *tenant_id, const char *identity_id,
@@ -314,8 +311,8 @@ json_t *identity_tenant_list(db_conn *c, const char *identity_id, err *e)
     json_t *list = json_array();
     int rc;
     while ((rc = db_step(st, e)) == 1)
-        json_array_append_new(list, json_pack("{s:s,s:s}", "tenantId", db_col_text(st, 0),
-                                              "status", db_col_text(st, 1)));
+        json_array_append_new(list, json_pack("{s:s,s:s}", "tenantId", db_col_text(st, 0), "status",
+                                              db_col_text(st, 1)));
     db_done(st);
     if (rc < 0) {
         json_decref(list);
@@ -327,10 +324,10 @@ json_t *identity_tenant_list(db_conn *c, const char *identity_id, err *e)
 /* Effective roles: direct + via groups, closed over parent links. */
 #define EFFECTIVE_ROLES_CTE                                                                        \
     "WITH RECURSIVE eff(role_id) AS ("                                                             \
-    " SELECT role_id FROM user_roles WHERE membership_id = $1"                                    \
+    " SELECT role_id FROM user_roles WHERE membership_id = $1"                                     \
     " UNION SELECT gr.role_id FROM group_roles gr"                                                 \
-    "   JOIN group_members gm ON gm.group_id = gr.group_id WHERE gm.membership_id = $1"           \
-    " UNION SELECT r.parent_role_id FROM roles r JOIN eff ON r.id = eff.role_id"                  \
+    "   JOIN group_members gm ON gm.group_id = gr.group_id WHERE gm.membership_id = $1"            \
+    " UNION SELECT r.parent_role_id FROM roles r JOIN eff ON r.id = eff.role_id"                   \
     "   WHERE r.parent_role_id IS NOT NULL) "
 
 static json_t *string_column(db_conn *c, const char *sql, const char *membership_id, err *e)
@@ -339,7 +336,8 @@ static json_t *string_column(db_conn *c, const char *sql, const char *membership
     if (!st) return NULL;
     json_t *list = json_array();
     int rc;
-    while ((rc = db_step(st, e)) == 1) json_array_append_new(list, json_string(db_col_text(st, 0)));
+    while ((rc = db_step(st, e)) == 1)
+        json_array_append_new(list, json_string(db_col_text(st, 0)));
     db_done(st);
     if (rc < 0) {
         json_decref(list);
@@ -357,12 +355,12 @@ int membership_roles_permissions(db_conn *c, const char *membership_id, json_t *
                                                " JOIN eff ON r.id = eff.role_id ORDER BY r.uid",
                            membership_id, e);
     if (!*roles) return -1;
-    *permissions = string_column(c,
-                                 EFFECTIVE_ROLES_CTE
-                                 "SELECT DISTINCT p.name FROM permissions p"
-                                 " JOIN role_permissions rp ON rp.permission_id = p.id"
-                                 " JOIN eff ON rp.role_id = eff.role_id ORDER BY p.name",
-                                 membership_id, e);
+    *permissions =
+        string_column(c,
+                      EFFECTIVE_ROLES_CTE "SELECT DISTINCT p.name FROM permissions p"
+                                          " JOIN role_permissions rp ON rp.permission_id = p.id"
+                                          " JOIN eff ON rp.role_id = eff.role_id ORDER BY p.name",
+                      membership_id, e);
     if (!*permissions) {
         json_decref(*roles);
         *roles = NULL;

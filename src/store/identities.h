@@ -18,15 +18,15 @@
 
 typedef struct identity {
     char id[37];
-    const char *email;      /* as typed (trimmed), or NULL */
+    const char *email; /* as typed (trimmed), or NULL */
     bool email_verified;
     const char *first_name, *last_name;
     const char *country_code, *mobile; /* "+91", "9876543210" or both NULL */
     const char *password_hash;         /* PHC string or NULL */
     bool force_password_change;
-    bool active;            /* status == "active" (else "disabled") */
+    bool active; /* status == "active" (else "disabled") */
     int failed_attempts;
-    int64_t locked_until;   /* 0 = not locked */
+    int64_t locked_until; /* 0 = not locked */
     bool mfa_enabled;
     int64_t created_at, updated_at;
 } identity;
@@ -35,8 +35,8 @@ typedef struct membership {
     char id[37];
     char tenant_id[64];
     char identity_id[37];
-    const char *username;   /* or NULL */
-    char status[16];        /* "active", "invited" or "archived" */
+    const char *username;       /* or NULL */
+    char status[16];            /* "active", "invited" or "archived" */
     int64_t access_valid_until; /* 0 = none */
     const char *shown_email, *shown_mobile, *shown_country_code;
     int64_t created_at, updated_at;
@@ -55,8 +55,7 @@ int identity_set_password(db_conn *c, const char *id, const char *hash, bool cle
 int identity_set_email_verified(db_conn *c, const char *id, err *e);
 /* Counts one failed password (API.md 4.2): a lock that has expired restarts
  * the counter; the failure that reaches max_attempts locks for lock_minutes. */
-int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lock_minutes,
-                            err *e);
+int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lock_minutes, err *e);
 int identity_clear_failures(db_conn *c, const char *id, err *e);
 /* 1 when identity is locked at `now`. */
 bool identity_locked(const identity *id, int64_t now);

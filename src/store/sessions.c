@@ -18,15 +18,14 @@ int session_insert(db_conn *c, const session_row *s, err *e)
                    "INSERT INTO sessions (id, token_hash, tenant_id, membership_id, identity_id,"
                    " auth_method, confined, created_at, last_used_at, revoked_at)"
                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, NULL)",
-                   "sssssibi", s->id, s->token_hash, s->tenant_id, s->membership_id,
-                   s->identity_id, (int64_t)s->auth_method, s->confined ? 1 : 0,
-                   s->created_at) < 0
+                   "sssssibi", s->id, s->token_hash, s->tenant_id, s->membership_id, s->identity_id,
+                   (int64_t)s->auth_method, s->confined ? 1 : 0, s->created_at) < 0
                ? -1
                : 0;
 }
 
 #define SESSION_COLS                                                                               \
-    "s.id, s.token_hash, s.tenant_id, s.membership_id, s.identity_id, s.auth_method,"            \
+    "s.id, s.token_hash, s.tenant_id, s.membership_id, s.identity_id, s.auth_method,"              \
     " s.confined, s.created_at, s.last_used_at"
 
 static void read_row(db_stmt *st, session_row *o)
@@ -79,9 +78,12 @@ int session_touch(db_conn *c, const char *id, int64_t last_used_at, err *e)
 static const char *scope_column(session_scope scope)
 {
     switch (scope) {
-    case SCOPE_TOKEN: return "token_hash";
-    case SCOPE_MEMBERSHIP: return "membership_id";
-    default: return "identity_id";
+    case SCOPE_TOKEN:
+        return "token_hash";
+    case SCOPE_MEMBERSHIP:
+        return "membership_id";
+    default:
+        return "identity_id";
     }
 }
 

@@ -16,8 +16,8 @@ typedef struct session_row {
     char tenant_id[64];
     char membership_id[37];
     char identity_id[37];
-    int auth_method; /* login method 1-6 (1.12) */
-    bool confined;   /* may not leave its tenant (1.12) */
+    int auth_method;                              /* login method 1-6 (1.12) */
+    bool confined;                                /* may not leave its tenant (1.12) */
     int64_t created_at, last_used_at, revoked_at; /* revoked_at 0 = live */
     /* joined state, filled by session_load */
     char membership_status[16];

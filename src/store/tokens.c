@@ -9,11 +9,16 @@
 const char *token_kind_name(token_kind k)
 {
     switch (k) {
-    case TOK_IDENTITY: return "identity";
-    case TOK_MFA: return "mfa";
-    case TOK_CHANGE: return "change";
-    case TOK_RESET: return "reset";
-    default: return "invite";
+    case TOK_IDENTITY:
+        return "identity";
+    case TOK_MFA:
+        return "mfa";
+    case TOK_CHANGE:
+        return "change";
+    case TOK_RESET:
+        return "reset";
+    default:
+        return "invite";
     }
 }
 

@@ -19,7 +19,8 @@ static void windows(void **state)
     ratelimit_reset();
     int retry = 0;
     int64_t t0 = 1000 * SEC;
-    for (int i = 0; i < 3; i++) assert_true(ratelimit_hit("k", 3, 60, t0 + i * SEC, &retry));
+    for (int i = 0; i < 3; i++)
+        assert_true(ratelimit_hit("k", 3, 60, t0 + i * SEC, &retry));
     assert_false(ratelimit_hit("k", 3, 60, t0 + 10 * SEC, &retry));
     assert_int_equal(retry, 50);
     assert_false(ratelimit_hit("k", 3, 60, t0 + 59 * SEC + 1, &retry));
