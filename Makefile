@@ -32,6 +32,7 @@ run: build
 
 e2e-deps: deps-test
 	@cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	@cd tests/authz-diff && npm ci --no-audit --no-fund --loglevel=error
 
 unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure

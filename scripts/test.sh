@@ -16,6 +16,9 @@ echo "== delivery against real peers (SMTP, SMS and WhatsApp APIs)"
 "$root/tests/courier/run.sh" "$build"
 "$root/tests/courier/run.sh" "$asan"
 
+echo "== authorization differential test: POST /admin/permissions/check vs cedar-wasm ($build)"
+(cd "$root/tests/authz-diff" && AUTHRS_BIN="$root/$build/authrs" npm test --silent)
+
 echo "== end-to-end ($build)"
 (cd "$root/tests/e2e" && AUTHRS_BIN="$root/$build/authrs" npm test)
 echo "== end-to-end under ASan+UBSan ($asan)"

@@ -119,30 +119,6 @@ void api_permissions_delete(request *req)
 
 /* ---- POST /admin/permissions/check ---- */
 
-/* Strings, 64-bit integers, booleans, arrays and objects only. */
-static bool context_value_ok(const json_t *v, int depth)
-{
-    if (depth > 64) return false;
-    size_t i;
-    const char *k;
-    json_t *x;
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-    case JSON_INTEGER:
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return true;
-    case JSON_ARRAY:
-        json_array_foreach(v, i, x) if (!context_value_ok(x, depth + 1)) return false;
-        return true;
-    case JSON_OBJECT:
-        json_object_foreach((json_t *)v, k, x) if (!context_value_ok(x, depth + 1)) return false;
-        return true;
-    default:
-        return false;
-    }
-}
-
 static json_t *matches_json(const authz_matches *m)
 {
     json_t *arr = json_array();
@@ -171,7 +147,7 @@ static int check_validate(request *req, check_in *in, err *e)
         return err_set(e, ERR_BAD_REQUEST, "Invalid resource '%s'", in->resource);
     if (in->action && !authz_action_name_valid(in->action))
         return err_set(e, ERR_BAD_REQUEST, "Invalid action '%s'", in->action);
-    if (in->context && !context_value_ok(in->context, 0))
+    if (!authz_context_valid(in->context))
         return err_set(e, ERR_BAD_REQUEST,
                        "context may contain only strings, integers, booleans, arrays and objects");
     return 0;
