@@ -173,6 +173,7 @@ export async function httpSide(binary) {
 
   return {
     name: `HTTP ${binary}`,
+    baseUrl: base,
     prepare,
     run,
     close() {
