@@ -20,11 +20,10 @@ void api_groups_create(request *req)
 {
     err e = {0};
     group_row g;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          group_create(c, req->arena, req->tenant_id, body_str(req, "name"),
                                       body_str(req, "description"), &g, &e));
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 201, rc == 0 ? group_json(&g) : NULL);
 }
 
@@ -32,9 +31,8 @@ void api_groups_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = groups_list(c, req->arena, req->tenant_id, admin_list_spec(req), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "groups", list));
 }
 
@@ -42,19 +40,17 @@ void api_groups_get(request *req)
 {
     err e = {0};
     group_row g;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, rc == 0 ? group_json(&g) : NULL);
 }
 
 void api_groups_delete(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(
         c, &e, group_delete(c, req->arena, req->tenant_id, req_param(req, "groupId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Group deleted");
 }
 
@@ -71,24 +67,22 @@ static int group_and_user(request *req, db_conn *c, const char *user_id, err *e)
 void api_group_user_add(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     const char *user = body_str(req, "userId");
     int rc = ADMIN_WRITE(c, &e,
                          group_and_user(req, c, user, &e) ||
                              group_member_add(c, req_param(req, "groupId"), user, &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 201, "User added to group");
 }
 
 void api_group_user_remove(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     const char *user = req_param(req, "userId");
     int rc = ADMIN_WRITE(c, &e,
                          group_and_user(req, c, user, &e) ||
                              group_member_remove(c, req_param(req, "groupId"), user, &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "User removed from group");
 }
 
@@ -97,10 +91,9 @@ void api_group_users_list(request *req)
     err e = {0};
     group_row g;
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e);
     if (rc == 0) rc = group_members_list(c, req->arena, g.id, admin_list_spec(req), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "users", list));
 }
 
@@ -108,12 +101,11 @@ void api_group_role_assign(request *req)
 {
     err e = {0};
     group_row g;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(
         c, &e,
         group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e) ||
             group_role_assign(c, req->arena, req->tenant_id, g.id, body_str(req, "roleId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 201, "Role assigned to group");
 }
 
@@ -121,12 +113,11 @@ void api_group_role_remove(request *req)
 {
     err e = {0};
     group_row g;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(
         c, &e,
         group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e) ||
             group_role_remove(c, req->arena, req->tenant_id, g.id, req_param(req, "roleId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Role removed from group");
 }
 
@@ -135,9 +126,8 @@ void api_group_roles_list(request *req)
     err e = {0};
     group_row g;
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e);
     if (rc == 0) rc = roles_of_group(c, req->arena, g.id, list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "roles", list));
 }

@@ -9,9 +9,8 @@ void api_kv_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = kv_list(c, req->tenant_id, list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, list);
 }
 
@@ -19,9 +18,8 @@ void api_kv_get(request *req)
 {
     err e = {0};
     json_t *out = NULL;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = kv_get(c, req->tenant_id, req_param(req, "groupKey"), req_param(req, "key"), &out, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, out);
 }
 
@@ -29,21 +27,19 @@ void api_kv_put(request *req)
 {
     err e = {0};
     json_t *out = NULL;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = kv_put(c, req->tenant_id, req_param(req, "groupKey"), req_param(req, "key"),
                     body_str(req, "value"), &out, &e);
     /* session_policy applies to existing sessions at once (4.4) */
     if (rc == 0) rc = session_cache_changed(c, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, out);
 }
 
 void api_kv_delete(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = kv_delete(c, req->tenant_id, req_param(req, "groupKey"), req_param(req, "key"), &e);
     if (rc == 0) rc = session_cache_changed(c, &e);
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Key deleted");
 }

@@ -113,11 +113,10 @@ void api_packages_sync(request *req)
     const char **tables = arena_alloc(req->arena, (in.n_tables + 1) * sizeof *tables);
     if (in.n_tables) memcpy(tables, in.tables, in.n_tables * sizeof *tables);
     size_t n_tables = sort_unique(tables, in.n_tables);
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          packages_replace(c, req->tenant_id, in.package_id, tables, n_tables,
                                           actions, n_actions, &e));
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200,
                 json_pack("{s:s, s:s, s:I, s:I, s:I}", "message",
                           "Package synced and Cedar schema rebuilt", "packageId", in.package_id,
@@ -138,9 +137,8 @@ void api_packages_actions(request *req)
     err e = {0};
     authz_package *pkgs;
     size_t n = 0;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = packages_load(c, req->arena, req->tenant_id, &pkgs, &n, &e);
-    db_release(store_db, c);
     json_t *list = json_array();
     for (size_t i = 0; rc == 0 && i < n; i++)
         json_array_append_new(list,

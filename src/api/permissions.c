@@ -57,7 +57,7 @@ void api_permissions_create(request *req)
     permission_row p;
     json_t *out = NULL;
     tenant_authz *t = NULL;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          permission_create(c, req->arena, req->tenant_id, body_str(req, "name"),
                                            body_str(req, "description"), body_get(req, "document"),
@@ -65,7 +65,6 @@ void api_permissions_create(request *req)
     if (rc == 0) rc = tenant_authz_get(c, req->tenant_id, &t, &e);
     if (rc == 0) out = permission_json(t, &p);
     tenant_authz_release(t);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 201, out);
 }
 
@@ -90,7 +89,7 @@ void api_permissions_get(request *req)
     bool cedar = format && strcmp(format, "cedar") == 0;
     json_t *out = NULL;
     strbuf text = STRBUF_INIT;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = permission_must(c, req->arena, req->tenant_id, req_param(req, "permissionId"), &p, &e);
     if (rc == 0) rc = tenant_authz_get(c, req->tenant_id, &t, &e);
     if (rc == 0 && cedar)
@@ -98,7 +97,6 @@ void api_permissions_get(request *req)
     else if (rc == 0)
         out = permission_json(t, &p);
     tenant_authz_release(t);
-    db_release(store_db, c);
     if (rc == 0 && cedar)
         reply_text(req, 200, "text/plain; charset=utf-8", sb_str(&text), text.len);
     else
@@ -109,11 +107,10 @@ void api_permissions_get(request *req)
 void api_permissions_delete(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(
         c, &e,
         permission_delete(c, req->arena, req->tenant_id, req_param(req, "permissionId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Permission deleted");
 }
 
@@ -197,7 +194,7 @@ void api_permissions_check(request *req)
     tenant_authz *t = NULL;
     authz_member m = {0};
     json_t *out = NULL;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = tenant_authz_get(c, req->tenant_id, &t, &e);
     if (rc == 0) {
         rc = authz_member_load(c, req->arena, t, body_str(req, "userId"), &m, &e);
@@ -210,7 +207,6 @@ void api_permissions_check(request *req)
         out = in.action ? check_one(t, &m, &in) : check_all(req, c, t, &m, &in, &e);
         if (!out) rc = -1;
     }
-    db_release(store_db, c);
     authz_member_free(&m);
     tenant_authz_release(t);
     admin_reply(req, rc, &e, 200, out);

@@ -36,9 +36,8 @@ void api_tenants_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = tenant_list(c, add_tenant, list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "tenants", list));
 }
 
@@ -111,9 +110,8 @@ void api_tenants_create(request *req)
         reply_err(req, &e);
         return;
     }
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = tenant_create(c, &in, &t, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 201, rc == 0 ? tenant_json(&t) : NULL);
 }
 
@@ -127,7 +125,7 @@ void api_tenants_update(request *req)
         reply_error(req, ERR_BAD_REQUEST, "status must be active or suspended");
         return;
     }
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = tenant_get(c, id, &t, &e);
     if (rc == 0)
         rc = err_set(&e, ERR_NOT_FOUND, "Tenant not found");
@@ -140,6 +138,5 @@ void api_tenants_update(request *req)
     if (rc == 0) rc = tenant_set_status(c, id, status, &e);
     if (rc == 0) rc = session_cache_changed(c, &e);
     if (rc == 0 && tenant_get(c, id, &t, &e) != 1) rc = -1;
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, rc == 0 ? tenant_json(&t) : NULL);
 }

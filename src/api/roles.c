@@ -16,11 +16,10 @@ void api_roles_create(request *req)
 {
     err e = {0};
     role_row r;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          role_create(c, req->arena, req->tenant_id, body_str(req, "name"),
                                      body_str(req, "parentRoleId"), &r, &e));
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 201, rc == 0 ? role_json(&r) : NULL);
 }
 
@@ -28,30 +27,27 @@ void api_roles_list(request *req)
 {
     err e = {0};
     json_t *roles = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = roles_list(c, req->arena, req->tenant_id, admin_list_spec(req), roles, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "roles", roles));
 }
 
 void api_roles_delete(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          role_delete(c, req->arena, req->tenant_id, req_param(req, "roleId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Role deleted");
 }
 
 void api_roles_set_parent(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          role_set_parent(c, req->arena, req->tenant_id, req_param(req, "roleId"),
                                          body_str(req, "parentRoleId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Role parent updated.");
 }
 
@@ -59,31 +55,28 @@ void api_roles_hierarchy(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = role_ancestors(c, req->arena, req->tenant_id, req_param(req, "roleId"), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "ancestors", list));
 }
 
 void api_role_permission_attach(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          permission_attach(c, req->arena, req->tenant_id, req_param(req, "roleId"),
                                            body_str(req, "permissionId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 201, "Permission attached to role");
 }
 
 void api_role_permission_detach(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          permission_detach(c, req->arena, req->tenant_id, req_param(req, "roleId"),
                                            req_param(req, "permissionId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Permission detached from role");
 }
 
@@ -131,9 +124,8 @@ void api_role_permissions_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = permissions_json(req, c, req_param(req, "roleId"), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "permissions", list));
 }
 
@@ -141,8 +133,7 @@ void api_permissions_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = permissions_json(req, c, NULL, list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "permissions", list));
 }

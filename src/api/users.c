@@ -22,9 +22,8 @@ void api_users_create(request *req)
                            body_str(req, "mobile"),    body_str(req, "countryCode"),
                            body_str(req, "password"),  body_str(req, "retypePassword")};
     json_t *user = NULL;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = admin_user_create(c, req->arena, req->tenant, &in, &user, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 201, user);
 }
 
@@ -33,10 +32,9 @@ void api_users_list(request *req)
     err e = {0};
     const char *ia = req_query(req, "includeArchived");
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = users_list(c, req->arena, req->tenant_id, ia && strcmp(ia, "true") == 0,
                         admin_list_spec(req), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "users", list));
 }
 
@@ -51,10 +49,9 @@ void api_user_roles_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = user_must(req, c, &e);
     if (rc == 0) rc = roles_of_user(c, req->arena, req_param(req, "userId"), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "roles", list));
 }
 
@@ -62,54 +59,49 @@ void api_user_groups_list(request *req)
 {
     err e = {0};
     json_t *list = json_array();
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = user_must(req, c, &e);
     if (rc == 0) rc = groups_of_user(c, req->arena, req_param(req, "userId"), list, &e);
-    db_release(store_db, c);
     admin_reply(req, rc, &e, 200, json_pack("{s:o}", "groups", list));
 }
 
 void api_user_role_assign(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          user_must(req, c, &e) || user_role_assign(c, req->arena, req->tenant_id,
                                                                    req_param(req, "userId"),
                                                                    body_str(req, "roleId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 201, "Role assigned to user");
 }
 
 void api_user_role_remove(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          user_must(req, c, &e) || user_role_remove(c, req->arena, req->tenant_id,
                                                                    req_param(req, "userId"),
                                                                    req_param(req, "roleId"), &e));
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Role removed from user");
 }
 
 void api_user_archive(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = admin_user_archive(c, req->arena, req->tenant_id, req_param(req, "userId"), &e);
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "User archived successfully.");
 }
 
 void api_user_reset_password(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = admin_user_reset_password(
         c, req->arena, req->tenant_id, req_param(req, "userId"), body_str(req, "newPassword"),
         body_str(req, "retypePassword"), body_bool(req, "forcePasswordChange", false), &e);
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Password reset successfully.");
 }
 
@@ -119,18 +111,16 @@ void api_user_access_validity(request *req)
     const char *ts = body_str(req, "accessValidUntil");
     int64_t until = 0;
     if (ts && !time_parse(ts, &until)) until = 0;
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc =
         admin_user_set_access(c, req->arena, req->tenant_id, req_param(req, "userId"), until, &e);
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "Access validity updated.");
 }
 
 void api_user_mfa_reset(request *req)
 {
     err e = {0};
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     int rc = admin_user_mfa_reset(c, req->arena, req->tenant_id, req_param(req, "userId"), &e);
-    db_release(store_db, c);
     admin_reply_message(req, rc, &e, 200, "MFA reset successfully.");
 }

@@ -17,12 +17,11 @@ bool authz_decide(const tenant_authz *t, const authz_member *m, const char *acti
 
 int admin_authorize(request *req, const char *action, err *e)
 {
-    db_conn *c = db_acquire(store_db);
+    db_conn *c = req_db(req);
     tenant_authz *t = NULL;
     authz_member m = {0};
     int rc = tenant_authz_get(c, req->session->tenant_id, &t, e);
     if (rc == 0) rc = authz_member_load(c, req->arena, t, req->session->membership_id, &m, e);
-    db_release(store_db, c);
     bool allowed = rc == 1 && authz_decide(t, &m, action, ADMIN_RESOURCE, NULL, NULL);
     authz_member_free(&m);
     tenant_authz_release(t);
