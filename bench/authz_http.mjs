@@ -52,6 +52,6 @@ end`);
     `p50 ${p50} ms, p99 ${p99} ms, non-2xx ${errors} (${connections} connections, ${seconds} s, ADMIN_AUTH=off)`);
   if (Number(errors)) process.exitCode = 1;
 } finally {
-  side.close();
+  await side.close();
   rmSync(dir, { recursive: true, force: true });
 }

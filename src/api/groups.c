@@ -19,7 +19,7 @@ int api_group_users_list_check(request *req, err *e)
 void api_groups_create(request *req)
 {
     err e = {0};
-    group_row g;
+    group_row g = {0};
     db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          group_create(c, req->arena, req->tenant_id, body_str(req, "name"),
@@ -39,7 +39,7 @@ void api_groups_list(request *req)
 void api_groups_get(request *req)
 {
     err e = {0};
-    group_row g;
+    group_row g = {0};
     db_conn *c = req_db(req);
     int rc = group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e);
     admin_reply(req, rc, &e, 200, rc == 0 ? group_json(&g) : NULL);
@@ -57,9 +57,9 @@ void api_groups_delete(request *req)
 /* Group, then user, of the tenant (the 404s in that order). */
 static int group_and_user(request *req, db_conn *c, const char *user_id, err *e)
 {
-    group_row g;
-    identity i;
-    membership m;
+    group_row g = {0};
+    identity i = {0};
+    membership m = {0};
     if (group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, e)) return -1;
     return admin_user_must(c, req->arena, req->tenant_id, user_id, &i, &m, e);
 }
@@ -89,7 +89,7 @@ void api_group_user_remove(request *req)
 void api_group_users_list(request *req)
 {
     err e = {0};
-    group_row g;
+    group_row g = {0};
     json_t *list = json_array();
     db_conn *c = req_db(req);
     int rc = group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e);
@@ -100,7 +100,7 @@ void api_group_users_list(request *req)
 void api_group_role_assign(request *req)
 {
     err e = {0};
-    group_row g;
+    group_row g = {0};
     db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(
         c, &e,
@@ -112,7 +112,7 @@ void api_group_role_assign(request *req)
 void api_group_role_remove(request *req)
 {
     err e = {0};
-    group_row g;
+    group_row g = {0};
     db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(
         c, &e,
@@ -124,7 +124,7 @@ void api_group_role_remove(request *req)
 void api_group_roles_list(request *req)
 {
     err e = {0};
-    group_row g;
+    group_row g = {0};
     json_t *list = json_array();
     db_conn *c = req_db(req);
     int rc = group_must(c, req->arena, req->tenant_id, req_param(req, "groupId"), &g, &e);

@@ -54,7 +54,7 @@ static json_t *permission_json(tenant_authz *t, const permission_row *p)
 void api_permissions_create(request *req)
 {
     err e = {0};
-    permission_row p;
+    permission_row p = {0};
     json_t *out = NULL;
     tenant_authz *t = NULL;
     db_conn *c = req_db(req);
@@ -83,7 +83,7 @@ static void cedar_text(request *req, db_conn *c, tenant_authz *t, const permissi
 void api_permissions_get(request *req)
 {
     err e = {0};
-    permission_row p;
+    permission_row p = {0};
     tenant_authz *t = NULL;
     const char *format = req_query(req, "format");
     bool cedar = format && strcmp(format, "cedar") == 0;

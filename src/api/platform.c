@@ -105,7 +105,7 @@ void api_tenants_create(request *req)
 {
     err e = {0};
     tenant_in in = {0};
-    tenant t;
+    tenant t = {0};
     if (tenant_validate(req, &in, &e)) {
         reply_err(req, &e);
         return;
@@ -118,7 +118,7 @@ void api_tenants_create(request *req)
 void api_tenants_update(request *req)
 {
     err e = {0};
-    tenant t;
+    tenant t = {0};
     const char *status = body_str(req, "status");
     const char *id = req_param(req, "tenantId");
     if (strcmp(status, "active") != 0 && strcmp(status, "suspended") != 0) {

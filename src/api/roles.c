@@ -15,7 +15,7 @@ int api_roles_list_check(request *req, err *e)
 void api_roles_create(request *req)
 {
     err e = {0};
-    role_row r;
+    role_row r = {0};
     db_conn *c = req_db(req);
     int rc = ADMIN_WRITE(c, &e,
                          role_create(c, req->arena, req->tenant_id, body_str(req, "name"),
@@ -106,7 +106,7 @@ static int permissions_json(request *req, db_conn *c, const char *role_id, json_
     if (tenant_authz_get(c, req->tenant_id, &pr.t, e)) return -1;
     int rc;
     if (role_id) {
-        role_row r;
+        role_row r = {0};
         rc = role_get(c, req->arena, req->tenant_id, role_id, &r, e);
         if (rc == 0)
             rc = err_set(e, ERR_NOT_FOUND, "Role not found");

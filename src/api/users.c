@@ -40,8 +40,8 @@ void api_users_list(request *req)
 
 static int user_must(request *req, db_conn *c, err *e)
 {
-    identity i;
-    membership m;
+    identity i = {0};
+    membership m = {0};
     return admin_user_must(c, req->arena, req->tenant_id, req_param(req, "userId"), &i, &m, e);
 }
 

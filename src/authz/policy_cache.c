@@ -218,8 +218,8 @@ int authz_member_load(db_conn *c, arena *a, const tenant_authz *t, const char *m
                       authz_member *out, err *e)
 {
     memset(out, 0, sizeof *out);
-    identity idn;
-    membership m;
+    identity idn = {0};
+    membership m = {0};
     int rc = admin_user_get(c, a, t->tenant_id, member_id, &idn, &m, e);
     if (rc != 1) return rc;
     db_stmt *st =

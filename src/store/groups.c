@@ -106,7 +106,7 @@ typedef struct group_collect {
 static int collect_group(db_stmt *st, void *ctx)
 {
     group_collect *gc = ctx;
-    group_row g;
+    group_row g = {0};
     read_group(gc->a, st, &g);
     json_array_append_new(gc->out, group_json(&g));
     return 0;
@@ -139,7 +139,7 @@ int groups_of_user(db_conn *c, arena *a, const char *membership_id, json_t *out,
 
 int group_delete(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e)
 {
-    group_row g;
+    group_row g = {0};
     if (group_must(c, a, tenant_id, id, &g, e)) return -1;
     if (db_exec(c, e, "DELETE FROM group_members WHERE group_id = $1", "s", id) < 0 ||
         db_exec(c, e, "DELETE FROM group_roles WHERE group_id = $1", "s", id) < 0 ||

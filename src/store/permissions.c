@@ -170,7 +170,7 @@ typedef struct perm_each {
 static int each_perm(db_stmt *st, void *ctx)
 {
     perm_each *pe = ctx;
-    permission_row p;
+    permission_row p = {0};
     read_perm(pe->a, st, &p);
     return pe->fn(&p, pe->ctx);
 }
@@ -202,28 +202,34 @@ int permissions_of_role(db_conn *c, arena *a, const char *role_id, permission_fn
     return rc < 0 ? -1 : 0;
 }
 
-/* A growable array of pointers, heap-owned until copied into an arena. */
+/* Returns an arena array of at least `need` elements of `size` bytes holding
+ * the `have` elements of v (doubling into a new arena block when full). */
+static void *grow(arena *a, void *v, size_t have, size_t need, size_t *cap, size_t size)
+{
+    if (need <= *cap) return v;
+    while (*cap < need) *cap = *cap ? *cap * 2 : 8;
+    void *nv = arena_alloc(a, *cap * size);
+    if (have) memcpy(nv, v, have * size);
+    return nv;
+}
+
+/* A growable, NULL-terminated array of strings in an arena. */
 typedef struct ptrvec {
+    arena *a;
     const char **v;
     size_t n, cap;
 } ptrvec;
 
 static void pv_push(ptrvec *p, const char *s)
 {
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 8;
-        p->v = realloc(p->v, p->cap * sizeof *p->v);
-    }
+    p->v = grow(p->a, p->v, p->n, p->n + 2, &p->cap, sizeof *p->v); /* +1: the terminator */
     p->v[p->n++] = s;
+    p->v[p->n] = NULL;
 }
 
-static const char **pv_arena(arena *a, ptrvec *p)
+static const char **pv_done(ptrvec *p)
 {
-    const char **out = arena_alloc(a, (p->n + 1) * sizeof *out);
-    if (p->n) memcpy(out, p->v, p->n * sizeof *out);
-    free(p->v);
-    p->v = NULL;
-    return out;
+    return p->v ? p->v : arena_alloc(p->a, sizeof *p->v);
 }
 
 int permission_role_uids(db_conn *c, arena *a, const char *permission_id, const char ***out,
@@ -234,19 +240,19 @@ int permission_role_uids(db_conn *c, arena *a, const char *permission_id, const 
                            " WHERE rp.permission_id = $1 ORDER BY r.uid",
                            "s", permission_id);
     if (!st) return -1;
-    ptrvec pv = {0};
+    ptrvec pv = {a, NULL, 0, 0};
     int rc;
     while ((rc = db_step(st, e)) == 1)
         pv_push(&pv, arena_strdup(a, db_col_text(st, 0)));
     db_done(st);
     *n = pv.n;
-    *out = pv_arena(a, &pv);
+    *out = pv_done(&pv);
     return rc < 0 ? -1 : 0;
 }
 
 int permission_delete(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e)
 {
-    permission_row p;
+    permission_row p = {0};
     if (permission_must(c, a, tenant_id, id, &p, e)) return -1;
     if (db_exec(c, e, "DELETE FROM role_permissions WHERE permission_id = $1", "s", id) < 0 ||
         db_exec(c, e, "DELETE FROM permissions WHERE id = $1", "s", id) < 0)
@@ -257,8 +263,8 @@ int permission_delete(db_conn *c, arena *a, const char *tenant_id, const char *i
 int permission_attach(db_conn *c, arena *a, const char *tenant_id, const char *role_id,
                       const char *permission_id, err *e)
 {
-    role_row r;
-    permission_row p;
+    role_row r = {0};
+    permission_row p = {0};
     int rc = role_get(c, a, tenant_id, role_id, &r, e);
     if (rc == 0) return err_set(e, ERR_NOT_FOUND, "Role not found");
     if (rc < 0 || permission_must(c, a, tenant_id, permission_id, &p, e)) return -1;
@@ -280,8 +286,8 @@ int permission_attach(db_conn *c, arena *a, const char *tenant_id, const char *r
 int permission_detach(db_conn *c, arena *a, const char *tenant_id, const char *role_id,
                       const char *permission_id, err *e)
 {
-    role_row r;
-    permission_row p;
+    role_row r = {0};
+    permission_row p = {0};
     int rc = role_get(c, a, tenant_id, role_id, &r, e);
     if (rc == 0) return err_set(e, ERR_NOT_FOUND, "Role not found");
     if (rc < 0 || permission_must(c, a, tenant_id, permission_id, &p, e)) return -1;
@@ -301,22 +307,19 @@ static int load_roles(db_conn *c, arena *a, const char *tenant_id, authz_data *o
                            " ORDER BY id",
                            "s", tenant_id);
     if (!st) return -1;
-    size_t cap = 16;
-    authz_data_role *v = malloc(cap * sizeof *v);
-    size_t n = 0;
+    size_t cap = 0, n = 0;
+    authz_data_role *v = NULL;
     int rc;
     while ((rc = db_step(st, e)) == 1) {
-        if (n == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+        v = grow(a, v, n, n + 1, &cap, sizeof *v);
         const char *p = db_col_text(st, 2);
         v[n++] =
             (authz_data_role){arena_strdup(a, db_col_text(st, 0)),
                               arena_strdup(a, db_col_text(st, 1)), p ? arena_strdup(a, p) : NULL};
     }
     db_done(st);
-    out->roles = arena_alloc(a, (n + 1) * sizeof *v);
-    memcpy(out->roles, v, n * sizeof *v);
+    out->roles = v;
     out->n_roles = n;
-    free(v);
     return rc < 0 ? -1 : 0;
 }
 
@@ -326,9 +329,9 @@ static int load_owned(db_conn *c, arena *a, const char *sql, const char *tenant_
 {
     db_stmt *st = db_query(c, e, sql, "s", tenant_id);
     if (!st) return -1;
-    size_t cap = 16, n = 0;
-    authz_data_perm *v = malloc(cap * sizeof *v);
-    ptrvec links = {0};
+    size_t cap = 0, n = 0;
+    authz_data_perm *v = NULL;
+    ptrvec links = {a, NULL, 0, 0};
     int rc;
     int link_col = perms ? 3 : 2;
     while ((rc = db_step(st, e)) == 1) {
@@ -336,10 +339,10 @@ static int load_owned(db_conn *c, arena *a, const char *sql, const char *tenant_
         if (n == 0 || strcmp(v[n - 1].id, id) != 0) {
             if (n) {
                 v[n - 1].n_role_ids = links.n;
-                v[n - 1].role_ids = pv_arena(a, &links);
-                links = (ptrvec){0};
+                v[n - 1].role_ids = pv_done(&links);
+                links = (ptrvec){a, NULL, 0, 0};
             }
-            if (n == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+            v = grow(a, v, n, n + 1, &cap, sizeof *v);
             v[n] = (authz_data_perm){arena_strdup(a, id), arena_strdup(a, db_col_text(st, 1)),
                                      perms ? arena_strdup(a, db_col_text(st, 2)) : NULL, NULL, 0};
             n++;
@@ -350,13 +353,10 @@ static int load_owned(db_conn *c, arena *a, const char *sql, const char *tenant_
     db_done(st);
     if (n) {
         v[n - 1].n_role_ids = links.n;
-        v[n - 1].role_ids = pv_arena(a, &links);
-    } else {
-        free(links.v);
+        v[n - 1].role_ids = pv_done(&links);
     }
     if (perms) {
-        out->perms = arena_alloc(a, (n + 1) * sizeof *v);
-        memcpy(out->perms, v, n * sizeof *v);
+        out->perms = v;
         out->n_perms = n;
     } else {
         out->groups = arena_alloc(a, (n + 1) * sizeof *out->groups);
@@ -364,7 +364,6 @@ static int load_owned(db_conn *c, arena *a, const char *sql, const char *tenant_
             out->groups[i] = (authz_data_group){v[i].id, v[i].name, v[i].role_ids, v[i].n_role_ids};
         out->n_groups = n;
     }
-    free(v);
     return rc < 0 ? -1 : 0;
 }
 

@@ -103,7 +103,7 @@ int role_create(db_conn *c, arena *a, const char *tenant_id, const char *name,
     if (rc == 1)
         return err_set(e, ERR_CONFLICT, "A role with uid '%s' already exists for this tenant", uid);
     if (parent_id) {
-        role_row p;
+        role_row p = {0};
         rc = role_get(c, a, tenant_id, parent_id, &p, e);
         if (rc < 0) return -1;
         if (rc == 0) return err_set(e, ERR_NOT_FOUND, "Parent role not found in tenant");
@@ -128,7 +128,7 @@ typedef struct role_collect {
 static int collect_role(db_stmt *st, void *ctx)
 {
     role_collect *rc = ctx;
-    role_row r;
+    role_row r = {0};
     read_role(rc->a, st, &r);
     json_array_append_new(rc->out, role_json(&r));
     return 0;
@@ -188,7 +188,7 @@ int permissions_drop_principal(db_conn *c, const char *tenant_id, const char *pr
 
 int role_delete(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e)
 {
-    role_row r;
+    role_row r = {0};
     if (role_must(c, a, tenant_id, id, &r, e)) return -1;
     if (db_exec(c, e, "DELETE FROM user_roles WHERE role_id = $1", "s", id) < 0 ||
         db_exec(c, e, "DELETE FROM group_roles WHERE role_id = $1", "s", id) < 0 ||
@@ -219,7 +219,7 @@ static int is_ancestor_or_self(db_conn *c, const char *ancestor, const char *id,
 int role_set_parent(db_conn *c, arena *a, const char *tenant_id, const char *id,
                     const char *parent_id, err *e)
 {
-    role_row r, p;
+    role_row r = {0}, p = {0};
     if (role_must(c, a, tenant_id, id, &r, e)) return -1;
     if (parent_id) {
         int rc = role_get(c, a, tenant_id, parent_id, &p, e);
@@ -241,13 +241,13 @@ int role_set_parent(db_conn *c, arena *a, const char *tenant_id, const char *id,
 
 int role_ancestors(db_conn *c, arena *a, const char *tenant_id, const char *id, json_t *out, err *e)
 {
-    role_row r;
+    role_row r = {0};
     if (role_must(c, a, tenant_id, id, &r, e)) return -1;
     json_t *chain = json_array(); /* direct parent first */
     char cur[37];
     snprintf(cur, sizeof cur, "%s", r.parent_id);
     for (int guard = 0; cur[0] && guard < 100000; guard++) {
-        role_row p;
+        role_row p = {0};
         int rc = role_get(c, a, tenant_id, cur, &p, e);
         if (rc < 0) {
             json_decref(chain);
@@ -291,7 +291,7 @@ static int link_exists(db_conn *c, err *e, const char *sql, const char *a1, cons
 int user_role_assign(db_conn *c, arena *a, const char *tenant_id, const char *membership_id,
                      const char *role_id, err *e)
 {
-    role_row r;
+    role_row r = {0};
     if (role_must(c, a, tenant_id, role_id, &r, e)) return -1;
     int rc = link_exists(c, e, "SELECT 1 FROM user_roles WHERE membership_id = $1 AND role_id = $2",
                          membership_id, role_id);
@@ -307,7 +307,7 @@ int user_role_assign(db_conn *c, arena *a, const char *tenant_id, const char *me
 int user_role_remove(db_conn *c, arena *a, const char *tenant_id, const char *membership_id,
                      const char *role_id, err *e)
 {
-    role_row r;
+    role_row r = {0};
     if (role_must(c, a, tenant_id, role_id, &r, e)) return -1;
     long n = db_exec(c, e, "DELETE FROM user_roles WHERE membership_id = $1 AND role_id = $2", "ss",
                      membership_id, role_id);
@@ -319,7 +319,7 @@ int user_role_remove(db_conn *c, arena *a, const char *tenant_id, const char *me
 int group_role_assign(db_conn *c, arena *a, const char *tenant_id, const char *group_id,
                       const char *role_id, err *e)
 {
-    role_row r;
+    role_row r = {0};
     if (role_must(c, a, tenant_id, role_id, &r, e)) return -1;
     int rc = link_exists(c, e, "SELECT 1 FROM group_roles WHERE group_id = $1 AND role_id = $2",
                          group_id, role_id);
@@ -334,7 +334,7 @@ int group_role_assign(db_conn *c, arena *a, const char *tenant_id, const char *g
 int group_role_remove(db_conn *c, arena *a, const char *tenant_id, const char *group_id,
                       const char *role_id, err *e)
 {
-    role_row r;
+    role_row r = {0};
     if (role_must(c, a, tenant_id, role_id, &r, e)) return -1;
     long n = db_exec(c, e, "DELETE FROM group_roles WHERE group_id = $1 AND role_id = $2", "ss",
                      group_id, role_id);

@@ -111,8 +111,8 @@ typedef struct user_collect {
 static int collect_user(db_stmt *st, void *ctx)
 {
     user_collect *uc = ctx;
-    identity i;
-    membership m;
+    identity i = {0};
+    membership m = {0};
     read_user(uc->a, st, &i, &m);
     json_array_append_new(uc->out, user_json(&i, &m));
     return 0;
@@ -280,7 +280,7 @@ static int create_password(db_conn *c, arena *a, const char *tenant_id, const ad
 /* Step 5: 1 with *found filled, 0 none, -1 error (409 on two identities). */
 static int create_find_identity(db_conn *c, arena *a, const create_in *o, identity *found, err *e)
 {
-    identity by_email, by_mobile;
+    identity by_email = {0}, by_mobile = {0};
     int re = o->email ? identity_find_by_email(c, a, o->email, &by_email, e) : 0;
     if (re < 0) return -1;
     int rm = o->mobile ? identity_find_by_mobile(c, a, o->cc, o->mobile, &by_mobile, e) : 0;
@@ -336,7 +336,7 @@ static int create_invited(db_conn *c, arena *a, const tenant *t, const create_in
     bool mobile_match = o->mobile && found->mobile && found->country_code &&
                         strcmp(o->mobile, found->mobile) == 0 &&
                         strcmp(o->cc, found->country_code) == 0;
-    membership m;
+    membership m = {0};
     char token[TOKEN_LEN + 1];
     token_row tr = {.kind = TOK_INVITE};
     snprintf(tr.identity_id, sizeof tr.identity_id, "%s", found->id);
@@ -370,7 +370,7 @@ static int create_new(db_conn *c, arena *a, const tenant *t, const create_in *o,
     id.country_code = o->mobile ? o->cc : NULL;
     id.mobile = o->mobile;
     id.active = true;
-    membership m;
+    membership m = {0};
     if (db_begin(c, e)) return -1;
     if (identity_insert(c, &id, e) ||
         insert_membership(c, t->id, id.id, o->username, false, NULL, NULL, NULL, &m, e) ||
@@ -387,7 +387,7 @@ int admin_user_create(db_conn *c, arena *a, const tenant *t, const admin_user_in
                       json_t **user, err *e)
 {
     create_in o = {0};
-    identity found;
+    identity found = {0};
     if (create_validate(a, in, &o, e) || create_conflicts(c, t->id, &o, e) ||
         create_password(c, a, t->id, in, &o, e))
         return -1;
@@ -401,8 +401,8 @@ int admin_user_create(db_conn *c, arena *a, const tenant *t, const admin_user_in
 
 int admin_user_archive(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e)
 {
-    identity i;
-    membership m;
+    identity i = {0};
+    membership m = {0};
     if (admin_user_must(c, a, tenant_id, id, &i, &m, e)) return -1;
     if (strcmp(m.status, "archived") == 0)
         return err_set(e, ERR_BAD_REQUEST, "User is already archived");
@@ -431,8 +431,8 @@ static int owned_elsewhere(db_conn *c, const membership *m, err *e)
 int admin_user_reset_password(db_conn *c, arena *a, const char *tenant_id, const char *id,
                               const char *password, const char *retype, bool force, err *e)
 {
-    identity i;
-    membership m;
+    identity i = {0};
+    membership m = {0};
     if (strcmp(password, retype) != 0)
         return err_set(e, ERR_BAD_REQUEST, "Password and retype password do not match");
     if (admin_user_must(c, a, tenant_id, id, &i, &m, e) || owned_elsewhere(c, &m, e) ||
@@ -453,8 +453,8 @@ int admin_user_reset_password(db_conn *c, arena *a, const char *tenant_id, const
 int admin_user_set_access(db_conn *c, arena *a, const char *tenant_id, const char *id,
                           int64_t valid_until, err *e)
 {
-    identity i;
-    membership m;
+    identity i = {0};
+    membership m = {0};
     if (admin_user_must(c, a, tenant_id, id, &i, &m, e)) return -1;
     if (db_exec(c, e,
                 "UPDATE memberships SET access_valid_until = $2, updated_at = $3 WHERE id = $1",
@@ -465,8 +465,8 @@ int admin_user_set_access(db_conn *c, arena *a, const char *tenant_id, const cha
 
 int admin_user_mfa_reset(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e)
 {
-    identity i;
-    membership m;
+    identity i = {0};
+    membership m = {0};
     if (admin_user_must(c, a, tenant_id, id, &i, &m, e) || owned_elsewhere(c, &m, e)) return -1;
     if (db_exec(
             c, e,

@@ -138,7 +138,7 @@ async function main() {
       allowed += problems.allowed;
     }
   } finally {
-    side.close();
+    await side.close();
   }
   const secs = (Date.now() - t0) / 1000;
   console.log(`authz-diff: ${requests} requests in ${cases} tenants agree with Cedar ${cedarVersion} ` +

@@ -177,8 +177,9 @@ export async function httpSide(binary) {
     prepare,
     run,
     close() {
+      const exited = new Promise((res) => child.on('exit', res));
       child.kill('SIGTERM');
-      child.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+      return exited.then(() => rmSync(dir, { recursive: true, force: true }));
     },
   };
 }
