@@ -8,7 +8,7 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 PORT      ?= 3000
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps deps-test build build-asan run test unit e2e e2e-deps fuzz bench format lint clean
+.PHONY: all deps deps-test build build-asan build-fuzz run test unit e2e e2e-deps fuzz bench format lint clean
 
 all: build
 
@@ -41,13 +41,19 @@ e2e: build e2e-deps
 	@cd tests/e2e && AUTHRS_BIN=$(CURDIR)/$(BUILD_DIR)/authrs npm test
 
 # Every test: unit and end-to-end, on the normal build and under ASan+UBSan.
-test: deps-test build build-asan e2e-deps
+test: deps-test lint build build-asan e2e-deps build-fuzz
 	@scripts/test.sh $(BUILD_DIR) $(ASAN_DIR)
+	@scripts/fuzz.sh $(FUZZ_DIR) 10
 
-fuzz: deps-test
+FUZZ_SECS ?= 60
+
+build-fuzz: deps-test
 	@CC=clang cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DAUTHRS_FUZZ=ON -DAUTHRS_SANITIZE=ON >/dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS)
-	@scripts/fuzz.sh $(FUZZ_DIR) 60
+
+# Every libFuzzer target for FUZZ_SECS seconds (make test runs each for 10 s).
+fuzz: build-fuzz
+	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECS)
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)/authrs

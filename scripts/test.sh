@@ -12,6 +12,9 @@ echo "== unit tests ($build)"
 echo "== unit tests under ASan+UBSan ($asan)"
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure)
 
+echo "== authorization decisions against the official Cedar engine (cedar-wasm)"
+(cd "$root/tests/authz-diff" && npm test -- --driver "$root/$build/authz_oracle_driver")
+
 echo "== delivery against real peers (SMTP, SMS and WhatsApp APIs)"
 "$root/tests/courier/run.sh" "$build"
 "$root/tests/courier/run.sh" "$asan"
@@ -25,3 +28,9 @@ echo "== end-to-end under ASan+UBSan ($asan)"
 (cd "$root/tests/e2e" && AUTHRS_BIN="$root/$asan/authrs" \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   npm test)
+
+echo "== end-to-end on PostgreSQL ($build)"
+pgdir=$(mktemp -d /tmp/authrs-pg.XXXXXX)
+trap '"$root/scripts/pg.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
+pg_url=$("$root/scripts/pg.sh" start "$pgdir" 55439)
+(cd "$root/tests/e2e" && AUTHRS_BIN="$root/$build/authrs" AUTHRS_TEST_PG_URL="$pg_url" npm test)

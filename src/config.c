@@ -108,6 +108,12 @@ bool url_is_http_absolute(const char *url)
     return true;
 }
 
+static void free_list(char **list)
+{
+    for (char **p = list; p && *p; p++) free(*p);
+    free(list);
+}
+
 /* Splits a comma-separated list, trimming entries and dropping empty ones. */
 static char **split_list(const char *s)
 {
@@ -120,7 +126,11 @@ static char **split_list(const char *s)
         while (len && isspace((unsigned char)*p)) p++, len--;
         while (len && isspace((unsigned char)p[len - 1])) len--;
         if (len) {
-            if (n + 2 > cap) out = realloc(out, (cap *= 2) * sizeof *out);
+            if (n + 2 > cap) {
+                char **grown = realloc(out, (cap *= 2) * sizeof *out);
+                if (!grown) abort();
+                out = grown;
+            }
             out[n++] = strndup(p, len);
         }
         p = comma ? comma + 1 : NULL;
@@ -330,12 +340,15 @@ static int load_delivery(void)
         cfg.require_email = cfg.require_sms = cfg.require_whatsapp = true;
     } else if (req && strcmp(req, "false") != 0) {
         char **list = split_list(req);
+        bool ok = true;
         for (char **c = list; *c; c++) {
             if (strcmp(*c, "email") == 0) cfg.require_email = true;
             else if (strcmp(*c, "sms") == 0) cfg.require_sms = true;
             else if (strcmp(*c, "whatsapp") == 0) cfg.require_whatsapp = true;
-            else return bad("REQUIRE_DELIVERY", "must be true, false or a list of email, sms, whatsapp");
+            else ok = false;
         }
+        free_list(list);
+        if (!ok) return bad("REQUIRE_DELIVERY", "must be true, false or a list of email, sms, whatsapp");
     }
     bool email_ok = cfg.smtp_url || (cfg.smtp_host && cfg.smtp_from);
     bool sms_ok = cfg.sms_account_sid && cfg.sms_auth_token && cfg.sms_from;
@@ -391,9 +404,26 @@ int config_ensure_kv_key(void)
     return 0;
 }
 
+void config_free(void)
+{
+    char **strings[] = {&cfg.database_url, &cfg.sqlite_path, &cfg.redis_url, &cfg.server_host,
+                        &cfg.trusted_proxies, &cfg.frontend_url, &cfg.builder_tenant_id,
+                        &cfg.default_tenant_id, &cfg.smtp_url, &cfg.smtp_host, &cfg.smtp_user,
+                        &cfg.smtp_pass, &cfg.smtp_from, &cfg.smtp_tls, &cfg.sms_api_base,
+                        &cfg.sms_account_sid, &cfg.sms_auth_token, &cfg.sms_from,
+                        &cfg.whatsapp_api_base, &cfg.whatsapp_api_version,
+                        &cfg.whatsapp_phone_number_id, &cfg.whatsapp_access_token,
+                        &cfg.whatsapp_template_name, &cfg.whatsapp_template_language,
+                        &cfg.outbox_path};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
+    free_list(cfg.cors_origins);
+    free_list(cfg.allowed_roles);
+    memset(&cfg, 0, sizeof cfg);
+}
+
 int config_load(void)
 {
-    memset(&cfg, 0, sizeof cfg);
+    config_free();
     load_dotenv();
     if (load_database() || load_logging() || load_rate_limits() || load_http() || load_auth() ||
         load_delivery())

@@ -61,6 +61,9 @@ extern config cfg;
  * prints "authrs: <VAR>: <reason>" to stderr and returns -1 (exit code 3). */
 int config_load(void);
 
+/* Frees what config_load() allocated and zeroes cfg. */
+void config_free(void);
+
 /* With SQLite and no KV_STORE_ENCRYPTION_KEY: loads <database file>.key, or
  * creates it (32 random bytes, base64, mode 0600) and logs a warning. */
 int config_ensure_kv_key(void);

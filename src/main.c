@@ -6,12 +6,16 @@
 
 #include "auth/password.h"
 #include "auth/password_policy.h"
+#include "auth/session.h"
+#include "courier/courier.h"
 #include "config.h"
 #include "http/server.h"
 #include "series.h"
+#include "store/identities.h"
 #include "store/members_bootstrap.h"
 #include "store/store.h"
 #include "store/tenants.h"
+#include "store/tokens.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -28,6 +32,7 @@ static int usage(FILE *out)
           "  authrs tenant create <id> [--name N] [--admin-email E [--admin-password P]]\n"
           "  authrs tenant list [--json]\n"
           "  authrs tenant set-status <id> active|suspended\n"
+          "  authrs user disable --email E    authrs user enable --email E\n"
           "  authrs version\n"
           "  authrs help | --help\n"
           "Passwords may come from AUTHRS_ADMIN_PASSWORD instead of the command line.\n",
@@ -48,15 +53,29 @@ static int open_store(void)
     return EXIT_OK;
 }
 
+/* Courier result hook: the delivery series of API.md 5.3. */
+static void count_delivery(const courier_message *m, courier_route via, bool ok, void *ctx)
+{
+    (void)via;
+    (void)ctx;
+    const char *channel[] = {courier_channel_name(m->channel), NULL};
+    if (!ok) metric_inc(series_delivery_failures, channel);
+    else if (m->kind == COURIER_OTP) metric_inc(series_otp_sent, channel);
+}
+
 static int cmd_serve(void)
 {
-    int rc = open_store();
-    if (rc) return rc;
-    store_close();
     err e;
-    if (store_open(cfg.http_threads + cfg.worker_threads + 2, &e)) return fail(&e);
-    series_init(NULL, NULL, NULL);
-    rc = server_run(&e) ? fail(&e) : EXIT_OK;
+    if (store_open(cfg.http_threads + cfg.worker_threads + 4, &e)) return fail(&e);
+    series_init(session_count_active, NULL, NULL);
+    courier_settings delivery = {.outbox_path = cfg.outbox_path, .on_result = count_delivery};
+    if (courier_start(&delivery, &e)) {
+        store_close();
+        return fail(&e);
+    }
+    int rc = server_run(&e) ? fail(&e) : EXIT_OK;
+    session_service_stop();
+    courier_stop();
     store_close();
     return rc;
 }
@@ -211,6 +230,37 @@ static int cmd_tenant_set_status(int argc, char **argv)
     return rc ? fail(&e) : EXIT_OK;
 }
 
+/* `user disable|enable --email E`: the identity's status; disabling revokes
+ * every session and token of the identity (API.md 4.5). */
+static int cmd_user_status(const char *action, int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[0], "--email") != 0) return usage(stderr);
+    const char *email = argv[1];
+    bool disable = strcmp(action, "disable") == 0;
+    if (open_store()) return EXIT_FAILED;
+    err e;
+    err_clear(&e);
+    arena *a = arena_new(1024);
+    db_conn *c = db_acquire(store_db);
+    identity id;
+    int rc = db_begin(c, &e) ? -1 : identity_find_by_email(c, a, email, &id, &e);
+    if (rc == 0) err_set(&e, ERR_NOT_FOUND, "no identity has the email %s", email);
+    rc = rc == 1 ? 0 : -1;
+    if (!rc) rc = identity_set_status(c, id.id, disable ? "disabled" : "active", &e);
+    if (!rc && disable) rc = session_revoke_identity(c, id.id, NULL, &e) < 0 ? -1 : 0;
+    if (!rc && disable)
+        rc = token_delete_identity(c, id.id, TOK_IDENTITY | TOK_MFA | TOK_CHANGE | TOK_RESET | TOK_INVITE, &e);
+    if (!rc) rc = db_commit(c, &e);
+    else db_rollback(c);
+    if (!rc) rc = session_cache_changed(c, &e);
+    db_release(store_db, c);
+    arena_free(a);
+    store_close();
+    if (rc) return fail(&e);
+    printf("identity %s %s\n", email, disable ? "disabled" : "enabled");
+    return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage(stderr);
@@ -221,7 +271,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     bool known = strcmp(cmd, "serve") == 0 || strcmp(cmd, "migrate") == 0 ||
-                 strcmp(cmd, "tenant") == 0;
+                 strcmp(cmd, "tenant") == 0 || strcmp(cmd, "user") == 0;
     if (!known) return usage(stderr);
     if (config_load()) return EXIT_CONFIG;
     if (strcmp(cmd, "serve") == 0) return argc == 2 ? cmd_serve() : usage(stderr);
@@ -233,6 +283,11 @@ int main(int argc, char **argv)
     }
     if (argc < 3) return usage(stderr);
     const char *sub = argv[2];
+    if (strcmp(cmd, "user") == 0) {
+        if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0)
+            return cmd_user_status(sub, argc - 3, argv + 3);
+        return usage(stderr);
+    }
     if (strcmp(sub, "create") == 0) return cmd_tenant_create(argc - 3, argv + 3);
     if (strcmp(sub, "list") == 0) return cmd_tenant_list(argc - 3, argv + 3);
     if (strcmp(sub, "set-status") == 0) return cmd_tenant_set_status(argc - 3, argv + 3);

@@ -5,6 +5,7 @@
  * unit test keeps the two equal. */
 #include "http/routes.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -206,46 +207,55 @@ const route routes[] = {
 
 const size_t route_count = sizeof routes / sizeof routes[0];
 
-/* Finds segment `index` of a pattern ("/a/{b}/c": 0 "a", 1 "{b}", 2 "c"). */
-static int pattern_segment(const char *pattern, int index, const char **start, size_t *len)
+/* The patterns split into segments once, at first use: matching then
+ * compares lengths and bytes only. Global state: this table, read-only
+ * after the pthread_once that builds it. */
+#define MAX_PATTERN_SEGS 8
+
+typedef struct pattern_seg {
+    const char *text; /* into the pattern; for a parameter, the name after '{' */
+    size_t len;
+    bool param;
+} pattern_seg;
+
+typedef struct compiled_route {
+    int nsegs;
+    pattern_seg segs[MAX_PATTERN_SEGS];
+} compiled_route;
+
+static compiled_route compiled[sizeof routes / sizeof routes[0]];
+static pthread_once_t compiled_once = PTHREAD_ONCE_INIT;
+
+static void compile_routes(void)
 {
-    const char *p = pattern;
-    for (int i = 0; i <= index; i++) {
-        if (*p != '/') return 0;
-        p++;
-        const char *end = strchr(p, '/');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (i == index) {
-            *start = p;
-            *len = n;
-            return 1;
+    for (size_t i = 0; i < route_count; i++) {
+        compiled_route *cr = &compiled[i];
+        const char *p = routes[i].pattern;
+        if (strcmp(p, "/") == 0) continue;
+        while (*p == '/' && cr->nsegs < MAX_PATTERN_SEGS) {
+            p++;
+            size_t n = strcspn(p, "/");
+            pattern_seg *sg = &cr->segs[cr->nsegs++];
+            sg->param = n > 2 && p[0] == '{';
+            sg->text = sg->param ? p + 1 : p;
+            sg->len = sg->param ? n - 2 : n;
+            p += n;
         }
-        p += n;
     }
-    return 0;
 }
 
-static int pattern_nsegs(const char *pattern)
+/* Specificity score of a route vs a path: -1 when it does not match;
+ * otherwise a bitmask where earlier literal segments weigh more (literal
+ * beats parameter). */
+static long match_score(const compiled_route *cr, char **segs, const size_t *lens, int nsegs)
 {
-    int n = 0;
-    for (const char *p = pattern; *p; p++)
-        if (*p == '/') n++;
-    return n;
-}
-
-/* Specificity score of pattern vs path: -1 when it does not match; otherwise a
- * bitmask where earlier literal segments weigh more (literal beats param). */
-static long match_score(const char *pattern, char **segs, int nsegs)
-{
-    if (pattern_nsegs(pattern) != nsegs) return -1;
+    if (cr->nsegs != nsegs) return -1;
     long score = 0;
     for (int i = 0; i < nsegs; i++) {
-        const char *s;
-        size_t n;
-        pattern_segment(pattern, i, &s, &n);
+        const pattern_seg *sg = &cr->segs[i];
         score <<= 1;
-        if (n > 0 && s[0] == '{') continue;
-        if (strlen(segs[i]) != n || strncmp(segs[i], s, n) != 0) return -1;
+        if (sg->param) continue;
+        if (lens[i] != sg->len || memcmp(segs[i], sg->text, sg->len) != 0) return -1;
         score |= 1;
     }
     return score;
@@ -261,10 +271,14 @@ match_result routes_match(const char *method, char **segs, int nsegs, const rout
                           char (*param_names)[32], const char **param_values, int *nparams,
                           char *allow, size_t allow_len)
 {
+    pthread_once(&compiled_once, compile_routes);
+    if (nsegs > MAX_PATTERN_SEGS) return MATCH_NO_PATH;
+    size_t lens[MAX_PATTERN_SEGS];
+    for (int i = 0; i < nsegs; i++) lens[i] = strlen(segs[i]);
     long best = -1;
     const char *best_pattern = NULL;
     for (size_t i = 0; i < route_count; i++) {
-        long score = match_score(routes[i].pattern, segs, nsegs);
+        long score = match_score(&compiled[i], segs, lens, nsegs);
         if (score > best) {
             best = score;
             best_pattern = routes[i].pattern;
@@ -286,17 +300,14 @@ match_result routes_match(const char *method, char **segs, int nsegs, const rout
     if (!found) return MATCH_NO_METHOD;
     *out = found;
     *nparams = 0;
+    const compiled_route *cr = &compiled[found - routes];
     for (int i = 0; i < nsegs && *nparams < MAX_PATH_PARAMS; i++) {
-        const char *s;
-        size_t n;
-        pattern_segment(found->pattern, i, &s, &n);
-        if (n > 2 && s[0] == '{') {
-            size_t k = n - 2 < 31 ? n - 2 : 31;
-            memcpy(param_names[*nparams], s + 1, k);
-            param_names[*nparams][k] = '\0';
-            param_values[*nparams] = segs[i];
-            (*nparams)++;
-        }
+        if (!cr->segs[i].param) continue;
+        size_t k = cr->segs[i].len < 31 ? cr->segs[i].len : 31;
+        memcpy(param_names[*nparams], cr->segs[i].text, k);
+        param_names[*nparams][k] = '\0';
+        param_values[*nparams] = segs[i];
+        (*nparams)++;
     }
     return MATCH_FOUND;
 }

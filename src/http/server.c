@@ -94,6 +94,34 @@ static enum MHD_Result queue_plain(conn_state *cs, int status)
     return queue_prepared(cs);
 }
 
+/* Request ids need to be unique, not secret: a per-thread xorshift generator
+ * seeded once from the CSPRNG spares a getrandom() call per request.
+ * Thread-local state: the generator of each event thread. */
+static void request_id_new(char out[UUID_STR_LEN + 1])
+{
+    static _Thread_local uint64_t state[2];
+    if (!state[0] && !state[1]) crypto_random(state, sizeof state);
+    uint8_t b[16];
+    for (int half = 0; half < 2; half++) {
+        uint64_t x = state[0], y = state[1]; /* xorshift128+ */
+        state[0] = y;
+        x ^= x << 23;
+        state[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+        uint64_t v = state[1] + y;
+        memcpy(b + 8 * half, &v, 8);
+    }
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    static const char hexdigits[] = "0123456789abcdef";
+    size_t o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+        out[o++] = hexdigits[b[i] >> 4];
+        out[o++] = hexdigits[b[i] & 15];
+    }
+    out[o] = '\0';
+}
+
 static void set_request_id(conn_state *cs)
 {
     const char *id = MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, "X-Request-ID");
@@ -101,7 +129,7 @@ static void set_request_id(conn_state *cs)
     bool ok = n >= 1 && n <= 128;
     for (size_t i = 0; ok && i < n; i++) ok = id[i] >= 0x21 && id[i] <= 0x7e;
     if (ok) memcpy(cs->req.request_id, id, n + 1);
-    else uuid_v4(cs->req.request_id);
+    else request_id_new(cs->req.request_id);
 }
 
 static void set_client_ip(conn_state *cs)
@@ -303,7 +331,7 @@ int server_run(err *e)
         (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.http_threads,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)65536, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        (size_t)32768, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_END);
     if (!d) {
         workers_stop();

@@ -5,6 +5,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 typedef struct job {
     work_fn fn;
@@ -21,9 +24,19 @@ static struct {
     bool stopping;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .nonempty = PTHREAD_COND_INITIALIZER};
 
+/* Slow work (Argon2id, outbound calls) yields the CPU to the event threads:
+ * on Linux the nice value is per thread, so only the workers are lowered and
+ * fast routes such as GET /session/validate keep their latency under a burst
+ * of logins. */
+static void lower_priority(void)
+{
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+}
+
 static void *worker_main(void *unused)
 {
     (void)unused;
+    lower_priority();
     for (;;) {
         pthread_mutex_lock(&pool.lock);
         while (pool.count == 0 && !pool.stopping) pthread_cond_wait(&pool.nonempty, &pool.lock);

@@ -213,7 +213,7 @@ static void push_arg(parser *p, slice v)
 /* args := "(" value ("," value)* ")" for in, out, between | value */
 static int parse_args(parser *p, op_kind op)
 {
-    slice v;
+    slice v = {0};
     p->nargs = 0;
     if (op != OP_IN && op != OP_OUT && op != OP_BETWEEN) {
         if (parse_value(p, &v)) return -1;

@@ -61,6 +61,14 @@ void db_rollback(db_conn *c);
 /* Runs a script of several statements (migrations). */
 int db_exec_script(db_conn *c, const char *sql, err *e);
 
+/* Inside a transaction: waits for an exclusive application lock on `key`,
+ * held until the transaction ends (pg_advisory_xact_lock; SQLite's write
+ * lock, taken by db_begin, already serialises). */
+int db_lock(db_conn *c, int64_t key, err *e);
+
+/* Reads from the database within timeout_ms: 0 when it answers, else -1. */
+int db_ping(db *d, int timeout_ms, err *e);
+
 /* "sqlite" or "postgres". */
 const char *db_kind(const db *d);
 

@@ -13,37 +13,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "store/db.h"
+#include "store/db_backend.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
 #define STMT_CACHE_SIZE 128
 #define MAX_PARAMS 64
 
-struct db_stmt {
+typedef struct sq_conn sq_conn;
+
+typedef struct sq_stmt {
+    db_stmt base;
     sqlite3_stmt *stmt;
-    db_conn *conn;
+    sq_conn *conn;
     char *sql;
     uint64_t hash;
     int param_index[MAX_PARAMS + 1]; /* $N -> sqlite index (0 = absent) */
     bool cached; /* owned by the connection's cache; else freed by db_done */
     bool busy;   /* between db_query and db_done */
-};
+} sq_stmt;
 
-struct db_conn {
+struct sq_conn {
+    db_conn base;
     sqlite3 *handle;
-    db_stmt *cache[STMT_CACHE_SIZE];
-    bool in_tx;
+    sq_stmt *cache[STMT_CACHE_SIZE];
 };
 
-struct db {
+typedef struct sq_db {
+    db base;
     pthread_mutex_t lock;
     pthread_cond_t available;
-    db_conn **free_list;
+    sq_conn **free_list;
     int nfree, size;
-    db_conn **all;
-};
+    sq_conn **all;
+} sq_db;
+
+static const db_ops sqlite_ops;
 
 static void unicode_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -57,9 +64,10 @@ static void unicode_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, -1, free);
 }
 
-static int conn_open(const char *path, db_conn **out, err *e)
+static int conn_open(const char *path, sq_conn **out, err *e)
 {
-    db_conn *c = calloc(1, sizeof *c);
+    sq_conn *c = calloc(1, sizeof *c);
+    c->base.ops = &sqlite_ops;
     int rc = sqlite3_open_v2(path, &c->handle,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -85,7 +93,7 @@ static int conn_open(const char *path, db_conn **out, err *e)
     return 0;
 }
 
-static void stmt_free(db_stmt *st)
+static void stmt_free(sq_stmt *st)
 {
     if (!st) return;
     sqlite3_finalize(st->stmt);
@@ -93,40 +101,16 @@ static void stmt_free(db_stmt *st)
     free(st);
 }
 
-static void conn_close(db_conn *c)
+static void conn_close(sq_conn *c)
 {
     for (int i = 0; i < STMT_CACHE_SIZE; i++) stmt_free(c->cache[i]);
     sqlite3_close(c->handle);
     free(c);
 }
 
-int db_open(const char *url, int size, db **out, err *e)
+static void sq_close(db *base)
 {
-    if (strncmp(url, "sqlite:", 7) != 0)
-        return err_internal(e, "this build supports only sqlite: database URLs");
-    const char *path = url + 7;
-    if (strncmp(path, "//", 2) == 0) path += 2;
-    db *d = calloc(1, sizeof *d);
-    pthread_mutex_init(&d->lock, NULL);
-    pthread_cond_init(&d->available, NULL);
-    d->size = size < 1 ? 1 : size;
-    d->free_list = calloc((size_t)d->size, sizeof *d->free_list);
-    d->all = calloc((size_t)d->size, sizeof *d->all);
-    for (int i = 0; i < d->size; i++) {
-        if (conn_open(path, &d->all[i], e)) {
-            d->size = i;
-            db_close(d);
-            return -1;
-        }
-        d->free_list[d->nfree++] = d->all[i];
-    }
-    *out = d;
-    return 0;
-}
-
-void db_close(db *d)
-{
-    if (!d) return;
+    sq_db *d = (sq_db *)base;
     for (int i = 0; i < d->size; i++) conn_close(d->all[i]);
     free(d->free_list);
     free(d->all);
@@ -135,28 +119,71 @@ void db_close(db *d)
     free(d);
 }
 
-db_conn *db_acquire(db *d)
+int db_sqlite_open(const char *path, int size, db **out, err *e)
 {
-    pthread_mutex_lock(&d->lock);
-    while (d->nfree == 0) pthread_cond_wait(&d->available, &d->lock);
-    db_conn *c = d->free_list[--d->nfree];
-    pthread_mutex_unlock(&d->lock);
-    return c;
+    sq_db *d = calloc(1, sizeof *d);
+    d->base.ops = &sqlite_ops;
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->available, NULL);
+    d->size = size < 1 ? 1 : size;
+    d->free_list = calloc((size_t)d->size, sizeof *d->free_list);
+    d->all = calloc((size_t)d->size, sizeof *d->all);
+    for (int i = 0; i < d->size; i++) {
+        if (conn_open(path, &d->all[i], e)) {
+            d->size = i;
+            sq_close(&d->base);
+            return -1;
+        }
+        d->free_list[d->nfree++] = d->all[i];
+    }
+    *out = &d->base;
+    return 0;
 }
 
-void db_release(db *d, db_conn *c)
+static db_conn *sq_acquire(db *base)
 {
-    if (c->in_tx) db_rollback(c);
+    sq_db *d = (sq_db *)base;
     pthread_mutex_lock(&d->lock);
-    d->free_list[d->nfree++] = c;
+    while (d->nfree == 0) pthread_cond_wait(&d->available, &d->lock);
+    sq_conn *c = d->free_list[--d->nfree];
+    pthread_mutex_unlock(&d->lock);
+    return &c->base;
+}
+
+static void sq_release(db *base, db_conn *c)
+{
+    sq_db *d = (sq_db *)base;
+    pthread_mutex_lock(&d->lock);
+    d->free_list[d->nfree++] = (sq_conn *)c;
     pthread_cond_signal(&d->available);
     pthread_mutex_unlock(&d->lock);
 }
 
-const char *db_kind(const db *d)
+/* Progress handler: interrupts a statement that runs past its deadline. */
+static int past_deadline(void *deadline)
 {
-    (void)d;
-    return "sqlite";
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return ms > *(int64_t *)deadline;
+}
+
+static int sq_ping(db *base, int timeout_ms, err *e)
+{
+    sq_conn *c = (sq_conn *)sq_acquire(base);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t deadline = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + timeout_ms;
+    sqlite3_progress_handler(c->handle, 100, past_deadline, &deadline);
+    sqlite3_busy_timeout(c->handle, timeout_ms);
+    /* reads a real page, so a broken or vanished file is noticed */
+    db_stmt *st = db_query(&c->base, e, "SELECT count(*) FROM schema_migrations", NULL);
+    int rc = st ? db_step(st, e) : -1;
+    db_done(st);
+    sqlite3_progress_handler(c->handle, 0, NULL, NULL);
+    sqlite3_busy_timeout(c->handle, 10000);
+    sq_release(base, &c->base);
+    return rc == 1 ? 0 : -1;
 }
 
 static uint64_t sql_hash(const char *s)
@@ -166,11 +193,11 @@ static uint64_t sql_hash(const char *s)
     return h;
 }
 
-static db_stmt *stmt_prepare(db_conn *c, const char *sql, err *e)
+static sq_stmt *stmt_prepare(sq_conn *c, const char *sql, err *e)
 {
     uint64_t h = sql_hash(sql);
     int slot = (int)(h % STMT_CACHE_SIZE);
-    db_stmt *st = c->cache[slot];
+    sq_stmt *st = c->cache[slot];
     if (st && !st->busy && st->hash == h && strcmp(st->sql, sql) == 0) return st;
     sqlite3_stmt *raw = NULL;
     int rc = sqlite3_prepare_v2(c->handle, sql, -1, &raw, NULL);
@@ -179,6 +206,7 @@ static db_stmt *stmt_prepare(db_conn *c, const char *sql, err *e)
         return NULL;
     }
     st = calloc(1, sizeof *st);
+    st->base.ops = &sqlite_ops;
     st->stmt = raw;
     st->conn = c;
     st->sql = strdup(sql);
@@ -198,7 +226,7 @@ static db_stmt *stmt_prepare(db_conn *c, const char *sql, err *e)
     return st;
 }
 
-static void bind_param(db_stmt *st, int n, char kind, va_list *ap)
+static void bind_param(sq_stmt *st, int n, char kind, va_list *ap)
 {
     int idx = n <= MAX_PARAMS ? st->param_index[n] : 0;
     switch (kind) {
@@ -232,33 +260,30 @@ static void bind_param(db_stmt *st, int n, char kind, va_list *ap)
     }
 }
 
-static db_stmt *query_v(db_conn *c, err *e, const char *sql, const char *fmt, va_list *ap)
+static db_stmt *sq_query(db_conn *base, err *e, const char *sql, const char *fmt, va_list *ap)
 {
-    db_stmt *st = stmt_prepare(c, sql, e);
+    sq_stmt *st = stmt_prepare((sq_conn *)base, sql, e);
     if (!st) return NULL;
     st->busy = true;
     sqlite3_reset(st->stmt);
     sqlite3_clear_bindings(st->stmt);
     for (int n = 1; fmt && fmt[n - 1]; n++) bind_param(st, n, fmt[n - 1], ap);
-    return st;
+    return &st->base;
 }
 
-db_stmt *db_query(db_conn *c, err *e, const char *sql, const char *fmt, ...)
+static bool is_unique_violation(sqlite3 *h)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    db_stmt *st = query_v(c, e, sql, fmt, &ap);
-    va_end(ap);
-    return st;
+    int ext = sqlite3_extended_errcode(h);
+    return ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
 
-int db_step(db_stmt *st, err *e)
+static int sq_step(db_stmt *base, err *e)
 {
+    sq_stmt *st = (sq_stmt *)base;
     int rc = sqlite3_step(st->stmt);
     if (rc == SQLITE_ROW) return 1;
     if (rc == SQLITE_DONE) return 0;
-    int ext = sqlite3_extended_errcode(st->conn->handle);
-    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+    if (is_unique_violation(st->conn->handle))
         err_set(e, ERR_CONFLICT, "Resource already exists");
     else
         err_internal(e, "sqlite step: %s", sqlite3_errmsg(st->conn->handle));
@@ -266,49 +291,35 @@ int db_step(db_stmt *st, err *e)
     return -1;
 }
 
-void db_done(db_stmt *st)
+static void sq_done(db_stmt *base)
 {
-    if (!st) return;
+    sq_stmt *st = (sq_stmt *)base;
     st->busy = false;
     if (st->cached) sqlite3_reset(st->stmt);
     else stmt_free(st);
 }
 
-long db_exec(db_conn *c, err *e, const char *sql, const char *fmt, ...)
+static long sq_changes(db_stmt *base)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    db_stmt *st = query_v(c, e, sql, fmt, &ap);
-    va_end(ap);
-    if (!st) return -1;
-    int rc;
-    while ((rc = db_step(st, e)) == 1) {}
-    long changes = rc < 0 ? -1 : (long)sqlite3_changes(c->handle);
-    db_done(st);
-    return changes;
+    return (long)sqlite3_changes(((sq_stmt *)base)->conn->handle);
 }
 
-const char *db_col_text(db_stmt *st, int col)
+static const char *sq_col_text(db_stmt *base, int col)
 {
-    return (const char *)sqlite3_column_text(st->stmt, col);
+    return (const char *)sqlite3_column_text(((sq_stmt *)base)->stmt, col);
 }
 
-int64_t db_col_int(db_stmt *st, int col)
+static bool sq_col_null(db_stmt *base, int col)
 {
-    return sqlite3_column_int64(st->stmt, col);
+    return sqlite3_column_type(((sq_stmt *)base)->stmt, col) == SQLITE_NULL;
 }
 
-bool db_col_null(db_stmt *st, int col)
+static int sq_exec_plain(db_conn *base, const char *sql, err *e)
 {
-    return sqlite3_column_type(st->stmt, col) == SQLITE_NULL;
-}
-
-static int exec_plain(db_conn *c, const char *sql, err *e)
-{
+    sq_conn *c = (sq_conn *)base;
     char *msg = NULL;
     if (sqlite3_exec(c->handle, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        int ext = sqlite3_extended_errcode(c->handle);
-        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+        if (is_unique_violation(c->handle))
             err_set(e, ERR_CONFLICT, "Resource already exists");
         else
             err_internal(e, "sqlite: %s", msg ? msg : "?");
@@ -318,31 +329,32 @@ static int exec_plain(db_conn *c, const char *sql, err *e)
     return 0;
 }
 
-int db_begin(db_conn *c, err *e)
+static int sq_begin(db_conn *c, err *e)
 {
-    if (exec_plain(c, "BEGIN IMMEDIATE", e)) return -1;
-    c->in_tx = true;
-    return 0;
+    return sq_exec_plain(c, "BEGIN IMMEDIATE", e);
 }
 
-int db_commit(db_conn *c, err *e)
+static int sq_lock(db_conn *c, int64_t key, err *e)
 {
-    if (exec_plain(c, "COMMIT", e)) {
-        db_rollback(c);
-        return -1;
-    }
-    c->in_tx = false;
-    return 0;
+    (void)c;
+    (void)key;
+    (void)e;
+    return 0; /* BEGIN IMMEDIATE already holds the database's write lock */
 }
 
-void db_rollback(db_conn *c)
-{
-    err ignored;
-    if (c->in_tx) exec_plain(c, "ROLLBACK", &ignored);
-    c->in_tx = false;
-}
-
-int db_exec_script(db_conn *c, const char *sql, err *e)
-{
-    return exec_plain(c, sql, e);
-}
+static const db_ops sqlite_ops = {
+    .kind = "sqlite",
+    .close = sq_close,
+    .acquire = sq_acquire,
+    .release = sq_release,
+    .ping = sq_ping,
+    .query = sq_query,
+    .step = sq_step,
+    .done = sq_done,
+    .changes = sq_changes,
+    .col_text = sq_col_text,
+    .col_null = sq_col_null,
+    .exec_plain = sq_exec_plain,
+    .begin = sq_begin,
+    .lock = sq_lock,
+};

@@ -158,8 +158,8 @@ int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lo
                    "   THEN 1 ELSE failed_attempts + 1 END,"
                    " locked_until = CASE"
                    "   WHEN locked_until IS NOT NULL AND locked_until <= $2"
-                   "     THEN CASE WHEN 1 >= $3 THEN $4 ELSE NULL END"
-                   "   WHEN failed_attempts + 1 >= $3 THEN $4 ELSE locked_until END"
+                   "     THEN CASE WHEN 1 >= $3 THEN CAST($4 AS BIGINT) ELSE NULL END"
+                   "   WHEN failed_attempts + 1 >= $3 THEN CAST($4 AS BIGINT) ELSE locked_until END"
                    " WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2)",
                    "siii", id, now, (int64_t)max_attempts, until) < 0
                ? -1
@@ -403,4 +403,12 @@ json_t *user_json(const identity *id, const membership *m)
     json_object_set_new(u, "createdAt", time_or_null(m->created_at));
     json_object_set_new(u, "updatedAt", time_or_null(m->updated_at));
     return u;
+}
+
+int identity_set_status(db_conn *c, const char *id, const char *status, err *e)
+{
+    return db_exec(c, e, "UPDATE identities SET status = $2, updated_at = $3 WHERE id = $1", "ssi",
+                   id, status, now_us()) < 0
+               ? -1
+               : 0;
 }

@@ -53,6 +53,8 @@ int identity_insert(db_conn *c, const identity *in, err *e);
 /* Sets the password hash; clears the forced-change flag when clear_force. */
 int identity_set_password(db_conn *c, const char *id, const char *hash, bool clear_force, err *e);
 int identity_set_email_verified(db_conn *c, const char *id, err *e);
+/* status "active" or "disabled" (the operator's `authrs user disable|enable`). */
+int identity_set_status(db_conn *c, const char *id, const char *status, err *e);
 /* Counts one failed password (API.md 4.2): a lock that has expired restarts
  * the counter; the failure that reaches max_attempts locks for lock_minutes. */
 int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lock_minutes, err *e);

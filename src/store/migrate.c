@@ -29,9 +29,14 @@ static int is_applied(db_conn *c, int version, err *e)
     return rc;
 }
 
+#define MIGRATION_LOCK 0x61757468 /* application lock id for migrations */
+
 static int apply_one(db_conn *c, const embedded_file *f, int version, err *e)
 {
-    if (db_begin(c, e)) return -1;
+    if (db_begin(c, e) || db_lock(c, MIGRATION_LOCK, e)) {
+        db_rollback(c);
+        return -1;
+    }
     int applied = is_applied(c, version, e); /* re-check under the lock */
     if (applied < 0) goto fail;
     if (applied == 1) {
@@ -54,10 +59,12 @@ int migrate_apply(db *d, err *e)
 {
     db_conn *c = db_acquire(d);
     int count = 0;
-    if (db_exec_script(c,
+    if (db_begin(c, e) || db_lock(c, MIGRATION_LOCK, e) ||
+        db_exec_script(c,
                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
                        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-                       e)) {
+                       e) ||
+        db_commit(c, e)) {
         db_release(d, c);
         return -1;
     }

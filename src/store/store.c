@@ -29,12 +29,7 @@ void store_close(void)
 
 int store_ping(err *e)
 {
-    db_conn *c = db_acquire(store_db);
-    db_stmt *st = db_query(c, e, "SELECT 1", NULL);
-    int rc = st ? db_step(st, e) : -1;
-    db_done(st);
-    db_release(store_db, c);
-    return rc == 1 ? 0 : -1;
+    return db_ping(store_db, 2000, e);
 }
 
 int store_bump_cache_epoch(db_conn *c, err *e)

@@ -13,7 +13,7 @@ extern db *store_db;
 int store_open(int pool_size, err *e);
 void store_close(void);
 
-/* Trivial query for /health; -1 when the store does not answer. */
+/* A small read for /health; -1 when the store does not answer within 2 s. */
 int store_ping(err *e);
 
 /* Cross-node cache invalidation: writers bump the epoch; cache owners poll it. */

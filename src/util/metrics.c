@@ -98,7 +98,7 @@ static uint64_t label_hash(const metric *m, const char *const *values, size_t *b
     *bytes = 0;
     *ok = true;
     for (size_t i = 0; i < m->nlabels; i++) {
-        const char *v = values[i] ? values[i] : "";
+        const char *v = values && values[i] ? values[i] : "";
         size_t n = 0;
         for (; v[n]; n++)
             h = (h ^ (unsigned char)v[n]) * 1099511628211ULL;
@@ -112,7 +112,7 @@ static uint64_t label_hash(const metric *m, const char *const *values, size_t *b
 static bool values_equal(const char *stored, const char *const *values, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        const char *v = values[i] ? values[i] : "";
+        const char *v = values && values[i] ? values[i] : "";
         if (strcmp(stored, v) != 0) return false;
         stored += strlen(stored) + 1;
     }
@@ -132,7 +132,7 @@ static series *series_new(const metric *m, const char *const *values, uint64_t h
     s->values = p;
     s->hash = h;
     for (size_t i = 0; i < m->nlabels; i++) {
-        const char *v = values[i] ? values[i] : "";
+        const char *v = values && values[i] ? values[i] : "";
         size_t n = strlen(v) + 1;
         memcpy(p, v, n);
         p += n;

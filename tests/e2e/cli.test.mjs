@@ -116,3 +116,28 @@ test('SIGTERM stops the server cleanly with exit 0', async () => {
   const r = await srv.stop();
   assert.equal(r.code, 0);
 });
+
+test('user disable revokes sessions at once on a running server; enable restores logins', async () => {
+  const srv = await startServer();
+  try {
+    assert.equal(srv.cli(['tenant', 'create', 'acme', '--admin-email', 'ops@acme.io', '--admin-password', 'Sturdy-Pass-42']).code, 0);
+    const c = client(srv, 'acme');
+    const login = await c.loginEmailPassword('ops@acme.io', 'Sturdy-Pass-42');
+    assert.ok(login.sessionToken);
+    assert.equal((await c.validateSession(login.sessionToken)).tenantId, 'acme');
+    const d = srv.cli(['user', 'disable', '--email', 'OPS@acme.io']);
+    assert.equal(d.code, 0, d.stderr);
+    await new Promise((r) => setTimeout(r, 1000)); // API.md 5.1: seen within 1 second
+    await assert.rejects(c.validateSession(login.sessionToken), (e) => e.status === 401);
+    await assert.rejects(c.loginEmailPassword('ops@acme.io', 'Sturdy-Pass-42'),
+      (e) => e.status === 403 && e.body.message === 'Forbidden: Account is not active');
+    assert.equal(srv.cli(['user', 'enable', '--email', 'ops@acme.io']).code, 0);
+    const again = await c.loginEmailPassword('ops@acme.io', 'Sturdy-Pass-42');
+    assert.ok(again.sessionToken);
+    assert.equal(srv.cli(['user', 'disable', '--email', 'nobody@acme.io']).code, 1);
+    assert.equal(srv.cli(['user', 'disable']).code, 2);
+    assert.equal(srv.cli(['user', 'frobnicate', '--email', 'x@y.z']).code, 2);
+  } finally {
+    await srv.stop();
+  }
+});

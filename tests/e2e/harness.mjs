@@ -35,12 +35,28 @@ function cleanEnv(extra) {
   return env;
 }
 
+// With AUTHRS_TEST_PG_URL (a postgres:// URL of a server, e.g. from
+// scripts/pg.sh), every server gets a fresh PostgreSQL database instead of a
+// SQLite file.
+const PG_URL = process.env.AUTHRS_TEST_PG_URL;
+const KV_KEY = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=';
+
+function freshDatabaseUrl(dir) {
+  if (!PG_URL) return `sqlite:${path.join(dir, 'authrs.db')}`;
+  const name = `e2e_${path.basename(dir).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
+  const r = spawnSync('psql', [PG_URL, '-qc', `CREATE DATABASE ${name}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot create database: ${r.stderr}`);
+  const [base, query] = PG_URL.split('?');
+  return base.replace(/\/[^/]*$/, `/${name}`) + (query ? `?${query}` : '');
+}
+
 export async function startServer({ env = {}, dir } = {}) {
   dir = dir || mkdtempSync(path.join(os.tmpdir(), 'authrs-e2e-'));
   const port = await freePort();
   const dbPath = path.join(dir, 'authrs.db');
   const fullEnv = cleanEnv({
-    DATABASE_URL: `sqlite:${dbPath}`,
+    DATABASE_URL: freshDatabaseUrl(dir),
+    ...(PG_URL ? { KV_STORE_ENCRYPTION_KEY: KV_KEY } : {}),
     SERVER_HOST: '127.0.0.1',
     SERVER_PORT: String(port),
     ...env,
@@ -70,7 +86,18 @@ export async function startServer({ env = {}, dir } = {}) {
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
     return result;
   };
-  return { baseUrl, port, dbPath, dir, cli, stop, child, logs: () => stderr };
+  return { baseUrl, port, dbPath, databaseUrl: fullEnv.DATABASE_URL, dir, cli, stop, child, logs: () => stderr };
+}
+
+// Runs SQL directly against a server's database (SQLite file or PostgreSQL);
+// returns the rows as text, one per line, columns separated by '|'.
+export function sql(srv, statement) {
+  const pg = srv.databaseUrl.startsWith('postgres');
+  const r = pg
+    ? spawnSync('psql', [srv.databaseUrl, '-AtXq', '-v', 'ON_ERROR_STOP=1', '-c', statement], { encoding: 'utf8' })
+    : spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbPath, statement], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sql: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 export function client(srv, tenantId) {

@@ -45,12 +45,8 @@ export async function startSmtp() {
   };
 }
 
-// Runs SQL against the server's database (WAL; the server keeps running).
-export function sql(srv, statement) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbPath, statement], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
-}
+export { sql } from './harness.mjs';
+import { sql } from './harness.mjs';
 
 // A write other processes must see: bumps the cache epoch and waits for the poll.
 export async function sqlChange(srv, statement) {
@@ -61,8 +57,9 @@ export async function sqlChange(srv, statement) {
 const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
 
 export async function setKv(srv, tenant, group, key, value) {
-  await sqlChange(srv, `INSERT OR REPLACE INTO kv_store (tenant_id, group_key, key, value, encrypted, updated_at)
-    VALUES (${q(tenant)}, ${q(group)}, ${q(key)}, ${q(typeof value === 'string' ? value : JSON.stringify(value))}, 0, 0)`);
+  await sqlChange(srv, `INSERT INTO kv_store (tenant_id, group_key, key, value, encrypted, updated_at)
+    VALUES (${q(tenant)}, ${q(group)}, ${q(key)}, ${q(typeof value === 'string' ? value : JSON.stringify(value))}, 0, 0)
+    ON CONFLICT (tenant_id, group_key, key) DO UPDATE SET value = excluded.value`);
 }
 
 export function mkTenant(srv, id, email = 'admin@x.io', password = PW) {

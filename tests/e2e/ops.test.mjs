@@ -1,7 +1,7 @@
 // ops.test.mjs - health, metrics, common headers, CORS, routing errors.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, client, raw } from './harness.mjs';
+import { startServer, client, raw, sql } from './harness.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -124,4 +124,20 @@ test('routes whose issue has not landed answer 501 JSON after the generic checks
   });
   if (r.status !== 501) return; // implemented by now
   assert.equal(r.json.error, 'not_implemented');
+});
+
+// Only a server database can be cut off under a running node: this runs in
+// the PostgreSQL pass of make test.
+if (process.env.AUTHRS_TEST_PG_URL) test('health reports 503 while the store does not answer, and recovers', async () => {
+  sql(srv, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  const down = await raw(srv, 'GET', '/health');
+  assert.equal(down.status, 503);
+  assert.equal(down.json.status, 'unavailable');
+  assert.match(down.json.version, /^\d+\.\d+\.\d+$/);
+  let up;
+  for (let i = 0; i < 50; i++) {
+    up = await raw(srv, 'GET', '/health');
+    if (up.status === 200) break;
+  }
+  assert.equal(up.status, 200);
 });
