@@ -3,8 +3,7 @@
 // readers seeing a PUT at once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startServer } from './harness.mjs';
+import { startServer, sql } from './harness.mjs';
 import { adminTenant, adminRaw, fails } from './admin_support.mjs';
 
 let srv, a;
@@ -14,7 +13,6 @@ before(async () => {
 });
 after(async () => { await srv?.stop(); });
 
-const sqlite = (q) => spawnSync('sqlite3', ['-cmd', '.timeout 5000', srv.dbPath, q], { encoding: 'utf8' }).stdout.trim();
 
 test('plain entries: put, get, list sorted, delete, 404s, size limit', async () => {
   assert.deepEqual(await a.c.setKvValue(a.token, 'app', 'b', 'two'), { groupKey: 'app', key: 'b', value: 'two' });
@@ -64,7 +62,7 @@ test('secret groups: sealed at rest, masked on every read', async () => {
   assert.deepEqual(await a.c.setKvValue(a.token, 'oauth', 'google', value), { groupKey: 'oauth', key: 'google', value: '********' });
   assert.equal((await a.c.getKvValue(a.token, 'oauth', 'google')).value, '********');
   assert.equal((await a.c.listKvKeys(a.token)).find((e) => e.groupKey === 'oauth').value, '********');
-  const stored = sqlite("SELECT value || '|' || encrypted FROM kv_store WHERE group_key = 'oauth'");
+  const stored = sql(srv, "SELECT value || '|' || encrypted FROM kv_store WHERE group_key = 'oauth'");
   assert.match(stored, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\|1$/);
   assert.ok(!stored.includes('very-secret'));
   const sms = JSON.stringify({ accountSid: 'AC1', authToken: 'tok', from: '+15550001111' });
