@@ -1,7 +1,5 @@
 /* api.h - the handlers of every route (http/routes.c), one file per area
- * under src/api/. A route whose issue has not landed yet is defined as NULL
- * below and answers 501 not_implemented; implementing it means writing the
- * handler and moving its name from the NULL list to the prototypes. */
+ * under src/api/, and the route-specific check hooks (steps 3-5 of API.md 1.7). */
 #ifndef AUTHRS_API_H
 #define AUTHRS_API_H
 
@@ -67,54 +65,66 @@ int api_otp_verify_check(request *req, err *e);
 void api_oauth_start(request *req);
 void api_oauth_callback(request *req);
 
-/* Not implemented yet: issues 3 (identity, sessions), 4 (administration), 5 (MFA, OTP, OAuth). */
-#define api_group_role_assign NULL
-#define api_group_role_remove NULL
-#define api_group_roles_list NULL
-#define api_group_user_add NULL
-#define api_group_user_remove NULL
-#define api_group_users_list NULL
-#define api_group_users_list_check NULL
-#define api_groups_create NULL
-#define api_groups_delete NULL
-#define api_groups_get NULL
-#define api_groups_list NULL
-#define api_groups_list_check NULL
-#define api_kv_delete NULL
-#define api_kv_get NULL
-#define api_kv_list NULL
-#define api_kv_put NULL
-#define api_packages_actions NULL
-#define api_packages_sync NULL
-#define api_permissions_check NULL
-#define api_permissions_create NULL
-#define api_permissions_create_check NULL
-#define api_permissions_delete NULL
-#define api_permissions_get NULL
-#define api_permissions_list NULL
-#define api_permissions_list_check NULL
-#define api_role_permission_attach NULL
-#define api_role_permission_detach NULL
-#define api_role_permissions_list NULL
-#define api_roles_create NULL
-#define api_roles_delete NULL
-#define api_roles_hierarchy NULL
-#define api_roles_list NULL
-#define api_roles_list_check NULL
-#define api_roles_set_parent NULL
-#define api_tenants_create NULL
-#define api_tenants_list NULL
-#define api_tenants_update NULL
-#define api_user_access_validity NULL
-#define api_user_archive NULL
-#define api_user_groups_list NULL
-#define api_user_mfa_reset NULL
-#define api_user_reset_password NULL
-#define api_user_role_assign NULL
-#define api_user_role_remove NULL
-#define api_user_roles_list NULL
-#define api_users_create NULL
-#define api_users_list NULL
-#define api_users_list_check NULL
+/* api/users.c */
+void api_user_access_validity(request *req);
+void api_user_archive(request *req);
+void api_user_groups_list(request *req);
+void api_user_mfa_reset(request *req);
+void api_user_reset_password(request *req);
+void api_user_role_assign(request *req);
+void api_user_role_remove(request *req);
+void api_user_roles_list(request *req);
+void api_users_create(request *req);
+void api_users_list(request *req);
+int api_users_list_check(request *req, err *e);
+
+/* api/roles.c */
+void api_permissions_list(request *req);
+void api_role_permission_attach(request *req);
+void api_role_permission_detach(request *req);
+void api_role_permissions_list(request *req);
+void api_roles_create(request *req);
+void api_roles_delete(request *req);
+void api_roles_hierarchy(request *req);
+void api_roles_list(request *req);
+int api_roles_list_check(request *req, err *e);
+void api_roles_set_parent(request *req);
+
+/* api/groups.c */
+void api_group_role_assign(request *req);
+void api_group_role_remove(request *req);
+void api_group_roles_list(request *req);
+void api_group_user_add(request *req);
+void api_group_user_remove(request *req);
+void api_group_users_list(request *req);
+int api_group_users_list_check(request *req, err *e);
+void api_groups_create(request *req);
+void api_groups_delete(request *req);
+void api_groups_get(request *req);
+void api_groups_list(request *req);
+int api_groups_list_check(request *req, err *e);
+
+/* api/permissions.c */
+void api_permissions_check(request *req);
+void api_permissions_create(request *req);
+int api_permissions_create_check(request *req, err *e);
+void api_permissions_delete(request *req);
+void api_permissions_get(request *req);
+int api_permissions_list_check(request *req, err *e);
+
+/* api/packages.c */
+void api_packages_actions(request *req);
+void api_packages_sync(request *req);
+
+/* api/kv.c */
+void api_kv_delete(request *req);
+void api_kv_get(request *req);
+void api_kv_list(request *req);
+void api_kv_put(request *req);
+
+/* api/platform.c */
+void api_tenants_create(request *req);
+void api_tenants_list(request *req);
+void api_tenants_update(request *req);
 
 #endif

@@ -81,7 +81,7 @@ typedef struct route {
     body_field fields[ROUTE_MAX_FIELDS];
     query_param query[ROUTE_MAX_QUERY];
     check_fn check;           /* optional, steps 3-5 */
-    handler_fn handler;       /* NULL: 501 not_implemented */
+    handler_fn handler;
 } route;
 
 #define MAX_PATH_PARAMS 4

@@ -356,10 +356,6 @@ void pipeline_run(request *req, const char *raw_query, const char *body, size_t 
     if (r->takes_body) {
         if (parse_body(req, body, body_len, &e) || body_check_fields(req, &e)) goto fail;
     }
-    if (!r->handler) {
-        reply_error(req, ERR_NOT_IMPLEMENTED, "%s %s is not implemented yet", r->method, r->pattern);
-        return;
-    }
     if (r->check && r->check(req, &e)) goto fail;
     if (authn_request(req, &e)) goto fail;
     r->handler(req);

@@ -25,7 +25,6 @@ static const struct {
     [ERR_RATE_LIMITED] = {429, "rate_limited", "Rate limit"},
     [ERR_INTERNAL] = {500, "internal_error", "Internal error"},
     [ERR_BAD_GATEWAY] = {502, "bad_gateway", "Bad gateway"},
-    [ERR_NOT_IMPLEMENTED] = {501, "not_implemented", "Not implemented"},
     [ERR_UNAVAILABLE] = {503, "unavailable", "Service unavailable"},
 };
 

@@ -28,7 +28,6 @@ typedef enum {
     ERR_RATE_LIMITED,     /* 429 rate_limited */
     ERR_INTERNAL,         /* 500 internal_error; detail goes to the log only */
     ERR_BAD_GATEWAY,      /* 502 bad_gateway */
-    ERR_NOT_IMPLEMENTED,  /* 501 not_implemented: a route whose issue has not landed */
     ERR_UNAVAILABLE,      /* 503, used by /health only */
     ERR__COUNT
 } err_kind;

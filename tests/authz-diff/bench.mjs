@@ -17,7 +17,7 @@ const opt = (k, d) => (argv.includes(`--${k}`) ? argv[argv.indexOf(`--${k}`) + 1
 const driver = opt('driver', resolve(here, '../../build/authz_oracle_driver'));
 const seconds = Number(opt('seconds', 3));
 
-function benchCase() {
+export function benchCase() {
   const r = rng(20261127);
   const roles = Array.from({ length: 50 }, (_, i) => ({ id: r.uuid(), name: `Role ${i}`, uid: `r${i}`, parentId: null }));
   for (let i = 17; i < 50; i++) roles[i].parentId = roles[i - 17].id; // 0-16 roots, then 2 more levels
@@ -55,30 +55,34 @@ function benchCase() {
   return { tenant: { roles, groups, users: [user, other], permissions }, requests };
 }
 
-const c = benchCase();
-const side = driverSide(driver);
-const out = await side.run(c);
-side.close();
-if (!out.ok) throw new Error(`driver refused the bench case: ${out.message}`);
-const policies = policiesById(out.cedar);
-const pset = preparse(policies);
-let disagree = 0;
-c.requests.forEach((req, j) => { if (decide(pset, req, out.results[j].entities).allowed !== out.results[j].allowed) disagree++; });
+async function main() {
+  const c = benchCase();
+  const side = driverSide(driver);
+  const out = await side.run(c);
+  side.close();
+  if (!out.ok) throw new Error(`driver refused the bench case: ${out.message}`);
+  const policies = policiesById(out.cedar);
+  const pset = preparse(policies);
+  let disagree = 0;
+  c.requests.forEach((req, j) => { if (decide(pset, req, out.results[j].entities).allowed !== out.results[j].allowed) disagree++; });
 
-let n = 0;
-const t0 = performance.now();
-while (performance.now() - t0 < seconds * 1000) {
-  c.requests.forEach((req, j) => { decide(pset, req, out.results[j].entities); n++; });
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    c.requests.forEach((req, j) => { decide(pset, req, out.results[j].entities); n++; });
+  }
+  const cedarRate = n / ((performance.now() - t0) / 1000);
+
+  const run = spawnSync(driver, ['--bench', String(seconds)], { input: JSON.stringify(c) + '\n' });
+  const authrs = JSON.parse(run.stdout.toString());
+
+  const allowed = out.results.filter((x) => x.allowed).length;
+  console.log(`case: 1000 documents, ${Object.keys(policies).length} Cedar policies, member with 5 roles (3 levels) in 2 groups, ` +
+    `${c.requests.length} requests (${allowed} allowed), decisions that disagree: ${disagree}`);
+  console.log(`authrs engine : ${Math.round(authrs.perSecond).toLocaleString('en')} decisions/s`);
+  console.log(`cedar-wasm ${cedarVersion}: ${Math.round(cedarRate).toLocaleString('en')} decisions/s (statefulIsAuthorized, preparsed policies)`);
+  console.log(`ratio         : ${(authrs.perSecond / cedarRate).toFixed(0)}x`);
+  if (disagree) process.exitCode = 1;
 }
-const cedarRate = n / ((performance.now() - t0) / 1000);
 
-const run = spawnSync(driver, ['--bench', String(seconds)], { input: JSON.stringify(c) + '\n' });
-const authrs = JSON.parse(run.stdout.toString());
-
-const allowed = out.results.filter((x) => x.allowed).length;
-console.log(`case: 1000 documents, ${Object.keys(policies).length} Cedar policies, member with 5 roles (3 levels) in 2 groups, ` +
-  `${c.requests.length} requests (${allowed} allowed), decisions that disagree: ${disagree}`);
-console.log(`authrs engine : ${Math.round(authrs.perSecond).toLocaleString('en')} decisions/s`);
-console.log(`cedar-wasm ${cedarVersion}: ${Math.round(cedarRate).toLocaleString('en')} decisions/s (statefulIsAuthorized, preparsed policies)`);
-console.log(`ratio         : ${(authrs.perSecond / cedarRate).toFixed(0)}x`);
-if (disagree) process.exitCode = 1;
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -1,26 +1,29 @@
 // run.mjs - differential test: authrs's decisions against the official Cedar
 // engine on the Cedar text and entities authrs produces.
 //
-//   node run.mjs [--seed N] [--requests N] [--driver PATH]
+//   node run.mjs [--seed N] [--requests N] [--parallel N] [--side http|driver] [--bin PATH] [--driver PATH]
 //
 // Cases come from gen.mjs, seeded: case i of seed s is genCase(s * 1000003 + i).
 // The first disagreement is shrunk to a minimal case and printed; exit 1.
-// The authrs side is pluggable (sides.mjs); the default is the C driver.
+// The authrs side is pluggable (sides.mjs); the default is the server over
+// HTTP (POST /admin/permissions/check against build/authrs), the other the
+// in-process C driver.
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { genCase } from './gen.mjs';
-import { driverSide } from './sides.mjs';
+import { driverSide, httpSide } from './sides.mjs';
 import { buildEntities, cedarVersion, decide, policiesById, preparse, sameEntities } from './cedar.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 function args() {
-  const a = { seed: 1, requests: 10000, driver: resolve(here, '../../build/authz_oracle_driver') };
+  const a = { seed: 1, requests: 10000, side: 'http', driver: resolve(here, '../../build/authz_oracle_driver'),
+    bin: process.env.AUTHRS_BIN || resolve(here, '../../build/authrs') };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, '');
-    a[k] = k === 'driver' ? argv[i + 1] : Number(argv[i + 1]);
+    a[k] = ['driver', 'side', 'bin'].includes(k) ? argv[i + 1] : Number(argv[i + 1]);
   }
   return a;
 }
@@ -32,6 +35,7 @@ const sameSet = (a, b) => a.size === b.size && [...a].every((x) => b.has(x));
 
 // Returns the problems found for a case (empty when authrs and Cedar agree).
 export async function compare(side, testCase) {
+  if (side.prepare) testCase = await side.prepare(testCase);
   const out = await side.run(testCase);
   if (!out.ok) return [{ kind: 'refused', detail: out }];
   const problems = [];
@@ -98,23 +102,35 @@ export async function shrink(side, c, problem) {
 
 async function main() {
   const a = args();
-  if (!existsSync(a.driver)) throw new Error(`no driver at ${a.driver}: build the project first`);
-  const side = driverSide(a.driver);
+  const bin = a.side === 'http' ? a.bin : a.driver;
+  if (!existsSync(bin)) throw new Error(`no binary at ${bin}: build the project first`);
+  const side = a.side === 'http' ? await httpSide(bin) : driverSide(bin);
   const t0 = Date.now();
-  let requests = 0, cases = 0, allowed = 0;
+  let requests = 0, cases = 0, allowed = 0, scheduled = 0, next = 0;
+  // Up to `parallel` cases in flight (the server works while Cedar decides);
+  // results are taken in case order, so the first mismatch is the same.
+  const window = [];
   try {
-    for (let i = 0; requests < a.requests; i++) {
-      const c = genCase(a.seed * 1000003 + i);
-      const problems = await compare(side, c);
+    while (scheduled < a.requests || window.length) {
+      while (window.length < (a.parallel ?? 4) && scheduled < a.requests) {
+        const i = next++;
+        const c = genCase(a.seed * 1000003 + i);
+        scheduled += c.requests.length;
+        window.push({ i, c, problems: compare(side, c).then((p) => ({ p }), (err) => ({ err })) });
+      }
+      const { i, c, problems: pending } = window.shift();
+      const { p: problems, err } = await pending;
+      if (err) throw err;
       if (process.env.DIFF_TRACE) console.error(i, problems.length);
       cases++;
       requests += c.requests.length;
       if (problems.length) {
+        await Promise.allSettled(window.map((w) => w.problems));
         const small = await shrink(side, c, problems[0]);
         console.error(`MISMATCH (seed ${a.seed}, case ${i}): ${problems[0].kind}`);
         console.error(JSON.stringify(await compare(side, small), null, 1).slice(0, 4000));
         console.error('minimal case:\n' + JSON.stringify(small, null, 1));
-        console.error('cedar text:\n' + (await side.run(small)).cedar);
+        console.error('cedar text:\n' + (await side.run(side.prepare ? await side.prepare(small) : small)).cedar);
         console.log('0 passed, 1 failed');
         process.exitCode = 1;
         return;
@@ -122,7 +138,7 @@ async function main() {
       allowed += problems.allowed;
     }
   } finally {
-    side.close();
+    await side.close();
   }
   const secs = (Date.now() - t0) / 1000;
   console.log(`authz-diff: ${requests} requests in ${cases} tenants agree with Cedar ${cedarVersion} ` +

@@ -175,6 +175,6 @@ test('many concurrent hostile requests leave the server healthy', async () => {
     jobs.push(raw(srv, 'POST', '/forgot-password', { headers: T, body }).then((r) => r.status));
   }
   const statuses = await Promise.all(jobs);
-  for (const s of statuses) assert.ok(s < 500 || s === 501, String(s));
+  for (const s of statuses) assert.ok(s < 500, String(s));
   assert.equal((await raw(srv, 'GET', '/health')).status, 200);
 });

@@ -1,0 +1,30 @@
+/* kv.h - the per-tenant KV store (API.md 3.16, 1.16, 4.6): entries are
+ * strings; reserved groups are validated on write (tenant_config.h); secret
+ * groups are sealed with AES-256-GCM under KV_STORE_ENCRYPTION_KEY and always
+ * read back as "********" on the wire. */
+#ifndef AUTHRS_STORE_KV_H
+#define AUTHRS_STORE_KV_H
+
+#include <jansson.h>
+
+#include "store/db.h"
+#include "util/arena.h"
+
+#define KV_MASK      "********"
+#define KV_VALUE_MAX 65536
+
+/* Appends the masked KvEntry objects of the tenant, by group then key. */
+int kv_list(db_conn *c, const char *tenant_id, json_t *out, err *e);
+/* The masked KvEntry; 404 "Key not found". */
+int kv_get(db_conn *c, const char *tenant_id, const char *group, const char *key, json_t **out,
+           err *e);
+/* Validates, seals secret groups, upserts, evicts the config cache; *out is
+ * the masked KvEntry. */
+int kv_put(db_conn *c, const char *tenant_id, const char *group, const char *key, const char *value,
+           json_t **out, err *e);
+int kv_delete(db_conn *c, const char *tenant_id, const char *group, const char *key, err *e);
+/* The plain value (opened when sealed) for internal readers: 1, 0 absent, -1. */
+int kv_read(db_conn *c, arena *a, const char *tenant_id, const char *group, const char *key,
+            const char **value, err *e);
+
+#endif
