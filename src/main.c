@@ -70,6 +70,7 @@ static int cmd_serve(void)
     err e;
     if (store_open(cfg.http_threads + cfg.worker_threads + 4, &e)) return fail(&e);
     series_init(session_count_active, mfa_enabled_gauge, NULL);
+    session_service_start();
     courier_settings delivery = {.outbox_path = cfg.outbox_path, .on_result = count_delivery};
     if (courier_start(&delivery, &e)) {
         store_close();

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "auth/password_policy.h"
+#include "auth/session.h"
 #include "config.h"
 #include "courier/courier.h"
+#include "store/kv.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
 
@@ -33,12 +35,6 @@ bool tenant_config_reserved(const char *group)
     for (const char *const *g = reserved; *g; g++)
         if (strcmp(*g, group) == 0) return true;
     return false;
-}
-
-bool tenant_config_secret(const char *group)
-{
-    return strcmp(group, "oauth") == 0 || strcmp(group, "smtp") == 0 || strcmp(group, "sms") == 0 ||
-           strcmp(group, "whatsapp") == 0;
 }
 
 /* ---- validation ---- */
@@ -275,6 +271,7 @@ typedef struct cache_entry {
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static cache_entry cache[CACHE_SLOTS]; /* guarded by cache_lock */
+static uint64_t cache_generation;      /* bumped by every eviction; guarded by cache_lock */
 
 static size_t slot_of(const char *t, const char *g, const char *k)
 {
@@ -297,6 +294,9 @@ static void entry_clear(cache_entry *ce)
 int tenant_config_read(db_conn *c, arena *a, const char *tenant_id, const char *group,
                        const char *key, const char **value, err *e)
 {
+    *value = NULL;
+    if (kv_group_secret(group)) /* secrets are opened per use, never cached */
+        return kv_read(c, a, tenant_id, group, key, value, e);
     size_t s = slot_of(tenant_id, group, key);
     int64_t now = monotonic_us();
     pthread_mutex_lock(&cache_lock);
@@ -308,29 +308,56 @@ int tenant_config_read(db_conn *c, arena *a, const char *tenant_id, const char *
         pthread_mutex_unlock(&cache_lock);
         return *value != NULL;
     }
+    uint64_t gen = cache_generation;
     pthread_mutex_unlock(&cache_lock);
-    db_stmt *st = db_query(c, e,
-                           "SELECT value FROM kv_store WHERE tenant_id = $1 AND group_key = $2"
-                           " AND key = $3 AND encrypted = 0",
-                           "sss", tenant_id, group, key);
-    if (!st) return -1;
-    int rc = db_step(st, e);
-    char *v = rc == 1 ? strdup(db_col_text(st, 0)) : NULL;
-    db_done(st);
+    const char *read = NULL;
+    int rc = kv_read(c, a, tenant_id, group, key, &read, e);
     if (rc < 0) return -1;
-    *value = v ? arena_strdup(a, v) : NULL;
+    *value = read;
     pthread_mutex_lock(&cache_lock);
-    entry_clear(&cache[s]);
-    cache[s] = (cache_entry){strdup(tenant_id), strdup(group), strdup(key), v, now};
+    if (gen == cache_generation) { /* no eviction meanwhile: the value is current */
+        entry_clear(&cache[s]);
+        cache[s] = (cache_entry){strdup(tenant_id), strdup(group), strdup(key),
+                                 read ? strdup(read) : NULL, now};
+    }
     pthread_mutex_unlock(&cache_lock);
     return rc;
+}
+
+int tenant_config_put(db_conn *c, const char *tenant_id, const char *group, const char *key,
+                      const char *value, json_t **out, err *e)
+{
+    if (strlen(value) > KV_VALUE_MAX)
+        return err_set(e, ERR_BAD_REQUEST, "value must be at most 65536 bytes");
+    if (tenant_config_validate(group, key, value, e)) return -1;
+    if (kv_put(c, tenant_id, group, key, value, out, e)) return -1;
+    tenant_config_evict(tenant_id);
+    /* session_policy applies to existing sessions at once (4.4) */
+    return session_cache_changed(c, e);
+}
+
+int tenant_config_delete(db_conn *c, const char *tenant_id, const char *group, const char *key,
+                         err *e)
+{
+    if (kv_delete(c, tenant_id, group, key, e)) return -1;
+    tenant_config_evict(tenant_id);
+    return session_cache_changed(c, e);
 }
 
 void tenant_config_evict(const char *tenant_id)
 {
     pthread_mutex_lock(&cache_lock);
+    cache_generation++;
     for (size_t i = 0; i < CACHE_SLOTS; i++)
         if (cache[i].tenant && strcmp(cache[i].tenant, tenant_id) == 0) entry_clear(&cache[i]);
+    pthread_mutex_unlock(&cache_lock);
+}
+
+void tenant_config_evict_all(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    cache_generation++;
+    for (size_t i = 0; i < CACHE_SLOTS; i++) entry_clear(&cache[i]);
     pthread_mutex_unlock(&cache_lock);
 }
 

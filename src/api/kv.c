@@ -1,9 +1,9 @@
 /* kv.c - /admin/kv_store routes (API.md 3.16). */
 #include "api/admin_common.h"
 #include "api/api.h"
-#include "auth/session.h"
 #include "store/kv.h"
 #include "store/store.h"
+#include "tenant_config.h"
 
 void api_kv_list(request *req)
 {
@@ -28,10 +28,8 @@ void api_kv_put(request *req)
     err e = {0};
     json_t *out = NULL;
     db_conn *c = req_db(req);
-    int rc = kv_put(c, req->tenant_id, req_param(req, "groupKey"), req_param(req, "key"),
-                    body_str(req, "value"), &out, &e);
-    /* session_policy applies to existing sessions at once (4.4) */
-    if (rc == 0) rc = session_cache_changed(c, &e);
+    int rc = tenant_config_put(c, req->tenant_id, req_param(req, "groupKey"), req_param(req, "key"),
+                               body_str(req, "value"), &out, &e);
     admin_reply(req, rc, &e, 200, out);
 }
 
@@ -39,7 +37,7 @@ void api_kv_delete(request *req)
 {
     err e = {0};
     db_conn *c = req_db(req);
-    int rc = kv_delete(c, req->tenant_id, req_param(req, "groupKey"), req_param(req, "key"), &e);
-    if (rc == 0) rc = session_cache_changed(c, &e);
+    int rc = tenant_config_delete(c, req->tenant_id, req_param(req, "groupKey"),
+                                  req_param(req, "key"), &e);
     admin_reply_message(req, rc, &e, 200, "Key deleted");
 }

@@ -9,7 +9,7 @@
 #include "auth/tenant_policy.h"
 #include "config.h"
 #include "series.h"
-#include "store/tenant_config.h"
+#include "tenant_config.h"
 #include "store/tokens.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -141,7 +141,7 @@ static int tenant_password_policy(db_conn *c, arena *a, const char *tenant_id, p
 {
     const char *text = NULL;
     password_policy_default(out);
-    int rc = tenant_config_get(c, a, tenant_id, "password_policy", "default", &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, "password_policy", "default", &text, e);
     if (rc < 0) return -1;
     if (rc == 1) {
         err ignored = {0};

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "store/identities.h"
 #include "store/store.h"
-#include "store/tenant_config.h"
+#include "tenant_config.h"
 #include "store/tenants.h"
 #include "store/tokens.h"
 #include "util/secretbox.h"
@@ -68,7 +68,7 @@ static int enrol_names(db_conn *c, arena *a, const char *tenant_id, const identi
                        const membership *m, const char **issuer, const char **account, err *e)
 {
     const char *text = NULL;
-    int rc = tenant_config_get(c, a, tenant_id, "mfa", "default", &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, "mfa", "default", &text, e);
     if (rc < 0) return -1;
     *issuer = NULL;
     if (rc == 1) {

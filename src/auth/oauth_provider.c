@@ -10,6 +10,7 @@
 
 #include "auth/oauth_http.h"
 #include "config.h"
+#include "tenant_config.h"
 #include "store/oauth.h"
 #include "util/timeutil.h"
 
@@ -125,7 +126,7 @@ int oauth_provider_load(db_conn *c, arena *a, const char *tenant_id, const char 
     int found = 0;
     if (trust != OAUTH_TRUST_GLOBAL) {
         const char *text = NULL;
-        int rc = kv_config_read(c, a, tenant_id, "oauth", name, &text, e);
+        int rc = tenant_config_read(c, a, tenant_id, "oauth", name, &text, e);
         if (rc < 0) return -1;
         if (rc == 1) {
             found = from_json(a, text, out);

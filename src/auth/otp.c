@@ -12,7 +12,7 @@
 #include "config.h"
 #include "store/oauth.h"
 #include "store/otp.h"
-#include "store/tenant_config.h"
+#include "tenant_config.h"
 #include "util/log.h"
 
 /* ---- global providers (read once per process) ---- */
@@ -50,7 +50,7 @@ static int code_policy_read(db_conn *c, arena *a, const char *tenant_id, code_po
     out->ttl_secs = 600;
     out->max_attempts = 5;
     const char *text = NULL;
-    int rc = tenant_config_get(c, a, tenant_id, "otp_policy", "default", &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, "otp_policy", "default", &text, e);
     if (rc < 0) return -1;
     if (rc == 0) return 0;
     json_t *v = json_loads(text, 0, NULL);
@@ -93,7 +93,7 @@ static int tenant_provider(db_conn *c, arena *a, const char *tenant_id, courier_
                            courier_provider *out, err *e)
 {
     const char *text = NULL;
-    int rc = kv_config_read(c, a, tenant_id, channel_group(ch), "default", &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, channel_group(ch), "default", &text, e);
     if (rc != 1) return rc;
     err perr = {0};
     if (courier_provider_from_json(ch, text, out, &perr)) {

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "auth/session_cache.h"
+#include "tenant_config.h"
 #include "store/identities.h"
 #include "store/sessions.h"
 #include "store/store.h"
@@ -82,7 +83,10 @@ static void poll_epoch(db_conn *c)
     err e = {0};
     int64_t epoch = store_cache_epoch(c, &e);
     if (epoch < 0) return;
-    if (known_epoch >= 0 && epoch != known_epoch) session_cache_clear();
+    if (known_epoch >= 0 && epoch != known_epoch) {
+        session_cache_clear();
+        tenant_config_evict_all();
+    }
     known_epoch = epoch;
 }
 
@@ -115,6 +119,13 @@ static void flusher_ensure(db_conn *c)
             atomic_store(&flusher_running, true);
     }
     pthread_mutex_unlock(&flusher_lock);
+}
+
+void session_service_start(void)
+{
+    db_conn *c = db_acquire(store_db);
+    flusher_ensure(c);
+    db_release(store_db, c);
 }
 
 void session_service_stop(void)

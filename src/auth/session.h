@@ -60,6 +60,9 @@ int session_cache_changed(db_conn *c, err *e);
 
 /* Writes pending idle-timer refreshes and stops the background flusher (at
  * shutdown; it starts by itself with the first cached session). */
+/* Starts the background flusher and cache-epoch poll (serve calls it at start;
+ * the first session load would otherwise). */
+void session_service_start(void);
 void session_service_stop(void);
 
 /* For the active_sessions_total gauge: sessions valid now (reads the store). */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "store/tenant_config.h"
+#include "tenant_config.h"
 #include "util/utf8.h"
 
 /* Loads group/key as a JSON value; *out NULL when absent or not JSON. */
@@ -15,7 +15,7 @@ static int load_json(db_conn *c, arena *a, const char *tenant_id, const char *gr
 {
     const char *text = NULL;
     *out = NULL;
-    int rc = tenant_config_get(c, a, tenant_id, group, key, &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, group, key, &text, e);
     if (rc < 0) return -1;
     if (rc == 1) *out = json_loads(text, JSON_DECODE_ANY, NULL);
     return 0;
@@ -120,7 +120,7 @@ int tenant_email_domain_allowed(db_conn *c, arena *a, const char *tenant_id, con
                                 err *e)
 {
     const char *text = NULL;
-    int rc = tenant_config_get(c, a, tenant_id, "email_policy", "allowed_domains", &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, "email_policy", "allowed_domains", &text, e);
     if (rc < 0) return -1;
     return email_domain_in_list(email, rc == 1 ? text : NULL) ? 1 : 0;
 }
@@ -145,7 +145,7 @@ int tenant_frontend_base(db_conn *c, arena *a, const char *tenant_id, const char
 {
     const char *text = NULL;
     *out = NULL;
-    int rc = tenant_config_get(c, a, tenant_id, "frontend_config", "base_url", &text, e);
+    int rc = tenant_config_read(c, a, tenant_id, "frontend_config", "base_url", &text, e);
     if (rc <= 0) return rc;
     /* a JSON string, or a bare URL */
     json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);

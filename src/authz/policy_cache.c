@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth/session.h"
+#include "store/store.h"
 #include "store/users_admin.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -26,26 +27,6 @@ void tenant_authz_release(tenant_authz *t)
     bool last = --t->refs == 0;
     pthread_mutex_unlock(&cache_lock);
     if (last) tenant_authz_free(t);
-}
-
-/* The tenant's version combined with the process-wide cache epoch (which
- * writers outside this module, such as the CLI, bump): a stamp that moves
- * whenever the tenant's authorization data may have changed. */
-static int64_t read_version(db_conn *c, const char *tenant_id, err *e)
-{
-    db_stmt *st = db_query(c, e,
-                           "SELECT (SELECT version FROM authz_versions WHERE tenant_id = $1),"
-                           " (SELECT value FROM meta WHERE key = 'cache_epoch')",
-                           "s", tenant_id);
-    if (!st) return -1;
-    int rc = db_step(st, e);
-    int64_t v = 0;
-    if (rc == 1) {
-        const char *epoch = db_col_text(st, 1);
-        v = (db_col_int(st, 0) << 32) ^ (epoch ? strtoll(epoch, NULL, 10) : 0);
-    }
-    db_done(st);
-    return rc < 0 ? -1 : v;
 }
 
 static tenant_authz *build(db_conn *c, const char *tenant_id, int64_t version, err *e)
@@ -81,7 +62,7 @@ static tenant_authz *build(db_conn *c, const char *tenant_id, int64_t version, e
 
 int tenant_authz_get(db_conn *c, const char *tenant_id, tenant_authz **out, err *e)
 {
-    int64_t version = read_version(c, tenant_id, e);
+    int64_t version = store_authz_stamp(c, tenant_id, e);
     if (version < 0) return -1;
     pthread_mutex_lock(&cache_lock);
     for (tenant_authz *t = cache_head; t; t = t->next) {
@@ -153,11 +134,7 @@ int authz_write_begin(db_conn *c, err *e)
 
 int authz_changed(db_conn *c, const char *tenant_id, err *e)
 {
-    if (db_exec(c, e,
-                "INSERT INTO authz_versions (tenant_id, version) VALUES ($1, 1)"
-                " ON CONFLICT (tenant_id) DO UPDATE SET version = authz_versions.version + 1",
-                "s", tenant_id) < 0)
-        return -1;
+    if (store_bump_authz_version(c, tenant_id, e)) return -1;
     return session_cache_changed(c, e);
 }
 
@@ -222,22 +199,13 @@ int authz_member_load(db_conn *c, arena *a, const tenant_authz *t, const char *m
     membership m = {0};
     int rc = admin_user_get(c, a, t->tenant_id, member_id, &idn, &m, e);
     if (rc != 1) return rc;
-    db_stmt *st =
-        db_query(c, e,
-                 "SELECT 0, role_id FROM user_roles WHERE membership_id = $1"
-                 " UNION ALL SELECT 1, group_id FROM group_members WHERE membership_id = $1",
-                 "s", member_id);
-    if (!st) return -1;
+    member_links links;
+    if (admin_member_links(c, a, member_id, &links, e)) return -1;
     idset roles = {0}, groups = {0};
-    while ((rc = db_step(st, e)) == 1) {
-        const char *id = arena_strdup(a, db_col_text(st, 1));
-        if (db_col_int(st, 0) == 0)
-            add_with_ancestors(a, t, &roles, id);
-        else if (find_group(t, id))
-            idset_add(a, &groups, find_group(t, id)->id);
-    }
-    db_done(st);
-    if (rc < 0) return -1;
+    for (size_t i = 0; i < links.n_roles; i++) add_with_ancestors(a, t, &roles, links.role_ids[i]);
+    for (size_t i = 0; i < links.n_groups; i++)
+        if (find_group(t, links.group_ids[i]))
+            idset_add(a, &groups, find_group(t, links.group_ids[i])->id);
     for (size_t i = 0; i < groups.n; i++) {
         const authz_data_group *g = find_group(t, groups.v[i]);
         for (size_t j = 0; j < g->n_role_ids; j++)

@@ -5,14 +5,21 @@
 #include <string.h>
 
 #include "config.h"
-#include "../tenant_config.h" /* src/tenant_config.h, not store/tenant_config.h */
 #include "util/secretbox.h"
 #include "util/timeutil.h"
+
+bool kv_group_secret(const char *group)
+{
+    static const char *const secret[] = {"oauth", "smtp", "sms", "whatsapp"};
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        if (strcmp(group, secret[i]) == 0) return true;
+    return false;
+}
 
 static json_t *entry(const char *group, const char *key, const char *value)
 {
     return json_pack("{s:s, s:s, s:s}", "groupKey", group, "key", key, "value",
-                     tenant_config_secret(group) ? KV_MASK : value);
+                     kv_group_secret(group) ? KV_MASK : value);
 }
 
 int kv_list(db_conn *c, const char *tenant_id, json_t *out, err *e)
@@ -53,10 +60,7 @@ static const char *seal_context(arena *a, const char *tenant_id, const char *gro
 int kv_put(db_conn *c, const char *tenant_id, const char *group, const char *key, const char *value,
            json_t **out, err *e)
 {
-    if (strlen(value) > KV_VALUE_MAX)
-        return err_set(e, ERR_BAD_REQUEST, "value must be at most 65536 bytes");
-    if (tenant_config_validate(group, key, value, e)) return -1;
-    bool secret = tenant_config_secret(group);
+    bool secret = kv_group_secret(group);
     char *sealed = NULL;
     if (secret) {
         secretbox_key k;
@@ -77,7 +81,6 @@ int kv_put(db_conn *c, const char *tenant_id, const char *group, const char *key
                 "ssssbi", tenant_id, group, key, secret ? sealed : value, secret, now_us());
     free(sealed);
     if (n < 0) return -1;
-    tenant_config_evict(tenant_id);
     *out = entry(group, key, value);
     return 0;
 }
@@ -88,7 +91,6 @@ int kv_delete(db_conn *c, const char *tenant_id, const char *group, const char *
         db_exec(c, e, "DELETE FROM kv_store WHERE tenant_id = $1 AND group_key = $2 AND key = $3",
                 "sss", tenant_id, group, key);
     if (n < 0) return -1;
-    tenant_config_evict(tenant_id);
     if (n == 0) return err_set(e, ERR_NOT_FOUND, "Key not found");
     return 0;
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "util/secretbox.h"
 #include "util/timeutil.h"
 
 int oauth_state_insert(db_conn *c, oauth_state_row *s, int ttl_secs, err *e)
@@ -78,37 +77,4 @@ int oauth_link_insert(db_conn *c, const char *identity_id, const char *tenant_id
                    "ssssssi", id, identity_id, tenant_id, provider, issuer, subject, now_us()) < 0
                ? -1
                : 0;
-}
-
-int kv_config_read(db_conn *c, arena *a, const char *tenant_id, const char *group, const char *key,
-                   const char **value, err *e)
-{
-    db_stmt *st = db_query(c, e,
-                           "SELECT value, encrypted FROM kv_store WHERE tenant_id = $1"
-                           " AND group_key = $2 AND key = $3",
-                           "sss", tenant_id, group, key);
-    if (!st) return -1;
-    int rc = db_step(st, e);
-    const char *text = NULL;
-    bool sealed = false;
-    if (rc == 1) {
-        text = arena_strdup(a, db_col_text(st, 0));
-        sealed = db_col_int(st, 1) != 0;
-    }
-    db_done(st);
-    if (rc != 1) return rc;
-    if (!sealed) {
-        *value = text;
-        return 1;
-    }
-    secretbox_key k;
-    secretbox_key_init(&k, cfg.kv_key);
-    char *plain = NULL;
-    const char *ctx = arena_printf(a, "kv:%s/%s/%s", tenant_id, group, key);
-    rc = secretbox_open(&k, ctx, text, &plain, NULL, e);
-    secretbox_key_wipe(&k);
-    if (rc) return -1;
-    *value = arena_strdup(a, plain);
-    free(plain);
-    return 1;
 }

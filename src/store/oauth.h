@@ -41,9 +41,5 @@ int oauth_link_find(db_conn *c, const char *tenant_id, const char *issuer, const
 int oauth_link_insert(db_conn *c, const char *identity_id, const char *tenant_id,
                       const char *provider, const char *issuer, const char *subject, err *e);
 
-/* A tenant's KV value, opened when it is stored encrypted. 1 found (arena
- * string), 0 absent, -1 error (a value that does not open is an error). */
-int kv_config_read(db_conn *c, arena *a, const char *tenant_id, const char *group, const char *key,
-                   const char **value, err *e);
 
 #endif

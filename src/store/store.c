@@ -51,3 +51,30 @@ int64_t store_cache_epoch(db_conn *c, err *e)
     db_done(st);
     return v;
 }
+
+int store_bump_authz_version(db_conn *c, const char *tenant_id, err *e)
+{
+    return db_exec(c, e,
+                   "INSERT INTO authz_versions (tenant_id, version) VALUES ($1, 1)"
+                   " ON CONFLICT (tenant_id) DO UPDATE SET version = authz_versions.version + 1",
+                   "s", tenant_id) < 0
+               ? -1
+               : 0;
+}
+
+int64_t store_authz_stamp(db_conn *c, const char *tenant_id, err *e)
+{
+    db_stmt *st = db_query(c, e,
+                           "SELECT (SELECT version FROM authz_versions WHERE tenant_id = $1),"
+                           " (SELECT value FROM meta WHERE key = 'cache_epoch')",
+                           "s", tenant_id);
+    if (!st) return -1;
+    int rc = db_step(st, e);
+    int64_t v = 0;
+    if (rc == 1) {
+        const char *epoch = db_col_text(st, 1);
+        v = (db_col_int(st, 0) << 32) ^ (epoch ? strtoll(epoch, NULL, 10) : 0);
+    }
+    db_done(st);
+    return rc < 0 ? -1 : v;
+}

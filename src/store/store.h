@@ -20,4 +20,10 @@ int store_ping(err *e);
 int store_bump_cache_epoch(db_conn *c, err *e);
 int64_t store_cache_epoch(db_conn *c, err *e);
 
+/* Per-tenant authorization version (roles, groups, links, documents): writers
+ * bump it in their transaction; the stamp combines it with the cache epoch,
+ * so it moves whenever the tenant's compiled policy may be stale. */
+int store_bump_authz_version(db_conn *c, const char *tenant_id, err *e);
+int64_t store_authz_stamp(db_conn *c, const char *tenant_id, err *e);
+
 #endif

@@ -55,4 +55,11 @@ int admin_user_set_access(db_conn *c, arena *a, const char *tenant_id, const cha
                           int64_t valid_until /* 0 = none */, err *e);
 int admin_user_mfa_reset(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e);
 
+/* A member's direct links: assigned role ids and the groups it is in (arena arrays). */
+typedef struct member_links {
+    const char **role_ids, **group_ids;
+    size_t n_roles, n_groups;
+} member_links;
+int admin_member_links(db_conn *c, arena *a, const char *member_id, member_links *out, err *e);
+
 #endif

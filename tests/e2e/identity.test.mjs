@@ -93,7 +93,7 @@ test('email-domain allow-list applies to sign-up and email login', async () => {
   await rejects(b.loginEmailPassword('admin@x.io', PW), 403, 'Forbidden: Email domain is not permitted');
   const u = await b.signup('a', 'b', 'x@CORP.io', PW, PW);
   assert.equal(u.email, 'x@CORP.io');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'beta' AND group_key = 'email_policy'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'beta' AND group_key = 'email_policy'");
 });
 
 test('password logins: session shape, wrong and unknown credentials, username login', async () => {
@@ -122,7 +122,7 @@ test('login methods: checked only after the password', async () => {
   await setKv(srv, 'acme', 'login_methods', 'allowed', [2, 4]);
   await rejects(c.loginEmailPassword('method@example.com', 'Wrong-pass-1'), 401);
   await rejects(c.loginEmailPassword('method@example.com', PW), 403, 'Forbidden: This login method is not allowed for your account');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'login_methods'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'login_methods'");
   sql(srv, `UPDATE identities SET failed_attempts = 0 WHERE id = ${identityWhere('method@example.com')}`);
   await c.loginEmailPassword('method@example.com', PW);
 });

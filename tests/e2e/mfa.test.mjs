@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { startServer, client, raw } from './harness.mjs';
 import { stopChecked } from './peers/stop.mjs';
-import { PW, sql, mkTenant, rejects, identityWhere } from './identity_support.mjs';
+import { PW, sql, sqlChange, mkTenant, rejects, identityWhere } from './identity_support.mjs';
 
 let srv;
 const now = () => Math.floor(Date.now() / 1000);
@@ -39,7 +39,7 @@ async function enrol(c, token) {
 }
 
 test('enable answers the secret, the otpauth URI and a self-contained QR SVG', async () => {
-  sql(srv, "INSERT INTO kv_store (tenant_id, group_key, key, value, encrypted, updated_at) VALUES ('acme','mfa','default','{\"issuer\":\"Acme Corp\"}',0,0)");
+  await sqlChange(srv, "INSERT INTO kv_store (tenant_id, group_key, key, value, encrypted, updated_at) VALUES ('acme','mfa','default','{\"issuer\":\"Acme Corp\"}',0,0)");
   const { c, token } = await member('acme', 'Jane+mfa@Example.com');
   const en = await c.enableMfa(token);
   assert.deepEqual(Object.keys(en), ['secret', 'otpauthUri', 'qrSvg']);

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { generate } from 'otplib';
 import { startServer, client, raw } from './harness.mjs';
 import { stopChecked } from './peers/stop.mjs';
-import { PW, sql, setKv, mkTenant, rejects, identityWhere } from './identity_support.mjs';
+import { PW, sql, sqlChange, setKv, mkTenant, rejects, identityWhere } from './identity_support.mjs';
 import { startOidc, signIn } from './peers/oidc.mjs';
 import { startFakeIdp, signJwt } from './peers/fakeidp.mjs';
 
@@ -121,7 +121,7 @@ test('start: 302 with state, nonce and PKCE S256; tenant rules', async () => {
   r = await get('/oauth/google', H('acme'));
   assert.equal(r.status, 403);
   assert.equal(r.json.message, 'Forbidden: This login method is not allowed for this tenant');
-  sql(srv, "DELETE FROM kv_store WHERE group_key = 'login_methods'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE group_key = 'login_methods'");
   await setKv(srv, 'beta', 'oauth', 'down', { clientId: 'x', clientSecret: 'y', redirectUrl: APP, issuer: 'http://127.0.0.1:9' });
   r = await get('/oauth/down', H('beta'));
   assert.equal(r.status, 502);
@@ -341,7 +341,7 @@ test('GitHub through its user API; email-domain list', async () => {
   r = await callback('github', { code: 'gh-code', state: (await start('github')).searchParams.get('state') });
   assert.equal(r.status, 403);
   assert.equal(r.json.message, 'Forbidden: Email domain is not permitted');
-  sql(srv, "DELETE FROM kv_store WHERE group_key = 'email_policy'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE group_key = 'email_policy'");
 });
 
 test("microsoft with msTenant 'common' expects the issuer of the token's tid", async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { startServer, client, raw } from './harness.mjs';
 import { stopChecked } from './peers/stop.mjs';
-import { PW, startSmtp, sql, setKv, mkTenant, rejects, identityWhere } from './identity_support.mjs';
+import { PW, startSmtp, sql, sqlChange, setKv, mkTenant, rejects, identityWhere } from './identity_support.mjs';
 import { startProvider } from './peers/provider.mjs';
 
 let srv, smtp, prov, own;
@@ -70,7 +70,7 @@ test('no enumeration: unknown, inactive and not-allowed members get the same ans
   }
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(smtp.mails.length, before);
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'login_methods'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'login_methods'");
   await new Promise((r) => setTimeout(r, 100));
   // the unknown identifier and a wrong code for a known one give the same 401, counted alike
   for (const id of ['nobody@example.com', 'bo@example.com']) {
@@ -97,7 +97,7 @@ test('only the newest code works; the limit applies even to the right code', asy
   else await rejects(c.loginOtpVerify('cy@example.com', '000000' === first ? '111111' : '000000', 'email'), 401);
   await rejects(c.loginOtpVerify('cy@example.com', 'abc', 'email'), 401, 'Unauthorized: Invalid or expired code');
   await rejects(c.loginOtpVerify('cy@example.com', second, 'email'), 401, 'Unauthorized: Too many attempts. Request a new code.');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'otp_policy'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'otp_policy'");
 });
 
 test('SMS code: exact provider request, bare and E.164 identifiers', async () => {
@@ -237,13 +237,13 @@ test('input errors and the method check at verify', async () => {
   assert.equal(r.status, 422);
   await setKv(srv, 'acme', 'email_policy', 'allowed_domains', ['corp.io']);
   await rejects(c.loginEmailOtpRequest('someone@example.com'), 403, 'Forbidden: Email domain is not permitted');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'email_policy'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'email_policy'");
   await c.signup('Ivy', 'I', 'ivy@example.com', PW, PW);
   await c.loginEmailOtpRequest('ivy@example.com');
   const code = codeOf((await smtp.waitFor(mailTo('ivy@example.com'))).data.split(/\r?\n\r?\n/)[1]);
   await setKv(srv, 'acme', 'login_methods', 'allowed', [1]);
   await rejects(c.loginOtpVerify('ivy@example.com', code, 'email'), 403, 'Forbidden: Email OTP login is not allowed for your account');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'login_methods'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'acme' AND group_key = 'login_methods'");
   assert.ok((await c.loginOtpVerify('ivy@example.com', code, 'email')).sessionToken, 'the refused code was not consumed');
 });
 
@@ -331,6 +331,6 @@ test("an expired code is refused; a code sent through the tenant's own SMTP conf
     assert.ok(smtp.mails.length >= before);
   } finally {
     own.stop();
-    sql(srv, "DELETE FROM kv_store WHERE tenant_id = 'beta' AND group_key = 'smtp'");
+    await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 'beta' AND group_key = 'smtp'");
   }
 });

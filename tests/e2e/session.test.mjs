@@ -104,7 +104,7 @@ test('validity: absolute expiry, idle timeout, archive, access validity, disable
   await new Promise((r) => setTimeout(r, 1200)); // let the idle refresh reach the store
   await sqlChange(srv, `UPDATE sessions SET last_used_at = last_used_at - 600000000 WHERE membership_id = ${membershipWhere(srv, 't3', 'valid@example.com')}`);
   await rejects(c.validateSession(token), 401, INVALID);
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 't3' AND group_key = 'session_policy'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 't3' AND group_key = 'session_policy'");
 
   const states = [
     [`UPDATE memberships SET status = 'archived' WHERE id = %M`, `UPDATE memberships SET status = 'active' WHERE id = %M`],
@@ -155,10 +155,10 @@ test('SSO across three tenants: identity login, select, switch, tenants, global 
   await setKv(srv, 't2', 'login_methods', 'allowed', [2]);
   await rejects(c1.switchTenant(sw.sessionToken, 't2'), 403, 'Forbidden: This login method is not allowed for your account');
   await rejects(c1.selectTenant(id.identityToken, 't2'), 403, 'Forbidden: This login method is not allowed for your account');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 't2'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 't2'");
   await setKv(srv, 't2', 'email_policy', 'allowed_domains', ['corp.io']);
   await rejects(c1.selectTenant(id.identityToken, 't2'), 403, 'Forbidden: Email domain is not permitted');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 't2'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 't2'");
 
   // a suspended tenant leaves the lists and cannot be selected
   assert.equal(srv.cli(['tenant', 'set-status', 't2', 'suspended']).code, 0);
@@ -189,7 +189,7 @@ test('change-password: errors, lockout count, other sessions revoked, current ke
   // the strictest policy of the identity's tenants applies
   await setKv(srv, 't1', 'password_policy', 'default', { minLength: 20 });
   await rejects(c.changePassword(token, 'New-pass-word-2', 'New-pass-word-9', 'New-pass-word-9'), 400, 'Bad request: Password must be at least 20 characters');
-  sql(srv, "DELETE FROM kv_store WHERE tenant_id = 't1' AND group_key = 'password_policy'");
+  await sqlChange(srv, "DELETE FROM kv_store WHERE tenant_id = 't1' AND group_key = 'password_policy'");
 });
 
 test('forgot and reset password: the mail, the link, single use, revocation, no enumeration', async () => {

@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "store/mfa.h"
 #include "store/migrate.h"
+#include "store/kv.h"
 #include "store/oauth.h"
 #include "store/otp.h"
 #include "util/secretbox.h"
@@ -174,7 +175,7 @@ static void test_mfa_store(void **state)
     arena_free(a);
 }
 
-static void test_kv_config_read(void **state)
+static void test_kv_read(void **state)
 {
     (void)state;
     err e = {0};
@@ -182,9 +183,9 @@ static void test_kv_config_read(void **state)
     const char *v = NULL;
     run("INSERT INTO kv_store (tenant_id, group_key, key, value, encrypted, updated_at)"
         " VALUES ('t1','sms','default','{\"plain\":true}',0,0)");
-    assert_int_equal(kv_config_read(c, a, "t1", "sms", "default", &v, &e), 1);
+    assert_int_equal(kv_read(c, a, "t1", "sms", "default", &v, &e), 1);
     assert_string_equal(v, "{\"plain\":true}");
-    assert_int_equal(kv_config_read(c, a, "t1", "smtp", "default", &v, &e), 0);
+    assert_int_equal(kv_read(c, a, "t1", "smtp", "default", &v, &e), 0);
     secretbox_key k;
     secretbox_key_init(&k, cfg.kv_key);
     char *sealed = NULL, sql[512];
@@ -196,10 +197,10 @@ static void test_kv_config_read(void **state)
              sealed, sealed);
     run(sql);
     free(sealed);
-    assert_int_equal(kv_config_read(c, a, "t1", "oauth", "google", &v, &e), 1);
+    assert_int_equal(kv_read(c, a, "t1", "oauth", "google", &v, &e), 1);
     assert_string_equal(v, "{\"clientId\":\"x\"}");
     /* sealed for another place: does not open */
-    assert_int_equal(kv_config_read(c, a, "t1", "oauth", "github", &v, &e), -1);
+    assert_int_equal(kv_read(c, a, "t1", "oauth", "github", &v, &e), -1);
     secretbox_key_wipe(&k);
     arena_free(a);
 }
@@ -229,7 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_newest_code_only), cmocka_unit_test(test_bare_mobile),
         cmocka_unit_test(test_attempt_counters), cmocka_unit_test(test_mfa_store),
-        cmocka_unit_test(test_kv_config_read),   cmocka_unit_test(test_qr_svg),
+        cmocka_unit_test(test_kv_read),   cmocka_unit_test(test_qr_svg),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
