@@ -181,6 +181,10 @@ static int load_database(void)
     } else {
         return bad("DATABASE_URL", "must start with sqlite:, postgres:// or postgresql://");
     }
+    cfg.redis_url = env_dup("REDIS_URL", NULL);
+    if (cfg.redis_url && strncmp(cfg.redis_url, "redis://", 8) != 0 &&
+        strncmp(cfg.redis_url, "rediss://", 9) != 0)
+        return bad("REDIS_URL", "must start with redis:// or rediss://");
     const char *key = config_env("KV_STORE_ENCRYPTION_KEY");
     if (key) {
         uint8_t raw[64];

@@ -69,6 +69,9 @@ static int cmd_serve(void)
 {
     err e;
     if (store_open(cfg.http_threads + cfg.worker_threads + 4, &e)) return fail(&e);
+    if (cfg.redis_url)
+        log_msg(LOG_WARN, "redis_unsupported",
+                "REDIS_URL is set, but rate-limit counters are kept per node by this build");
     series_init(session_count_active, mfa_enabled_gauge, NULL);
     session_service_start();
     courier_settings delivery = {.outbox_path = cfg.outbox_path, .on_result = count_delivery};

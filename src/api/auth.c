@@ -42,28 +42,6 @@ static void reply_fail(request *req, err *e)
 
 /* ---- mobile numbers (3.2 step 5) ---- */
 
-static bool all_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < min || n > max) return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9') return false;
-    return true;
-}
-
-/* Validates a trimmed (country code, mobile) pair; writes the code with '+'. */
-static int mobile_pair(request *req, const char *cc, const char *mobile, const char **cc_out,
-                       err *e)
-{
-    const char *digits = cc[0] == '+' ? cc + 1 : cc;
-    if (!all_digits(digits, 1, 4) || digits[0] == '0')
-        return err_set(e, ERR_BAD_REQUEST, "Invalid country code");
-    if (!all_digits(mobile, 4, 14) || strlen(digits) + strlen(mobile) > 15)
-        return err_set(e, ERR_BAD_REQUEST, "Invalid mobile number");
-    *cc_out = arena_printf(req->arena, "+%s", digits);
-    return 0;
-}
-
 /* ---- sign-up ---- */
 
 typedef struct signup_input {
@@ -88,7 +66,7 @@ static int signup_validate(request *req, db_conn *c, signup_input *in, err *e)
         return err_set(e, ERR_BAD_REQUEST, "Country code is required when mobile is provided");
     if (in->cc && !in->mobile)
         return err_set(e, ERR_BAD_REQUEST, "Mobile is required when country code is provided");
-    if (in->mobile && mobile_pair(req, in->cc, in->mobile, &in->cc, e)) return -1;
+    if (in->mobile && mobile_format(req->arena, in->cc, in->mobile, &in->cc, e)) return -1;
     in->first = trim(req, body_str(req, "firstName"), true);
     in->last = trim(req, body_str(req, "lastName"), true);
     if (in->first && utf8_length(in->first) > 255)
@@ -529,7 +507,7 @@ void api_availability_mobile(request *req)
     else if (!*cc)
         err_set(&e, ERR_BAD_REQUEST, "countryCode is required");
     else
-        mobile_pair(req, cc, mobile, &cc, &e);
+        mobile_format(req->arena, cc, mobile, &cc, &e);
     if (e.kind != ERR_NONE) {
         reply_fail(req, &e);
         return;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "util/validate.h"
 #include "auth/login.h"
 #include "auth/otp.h"
 #include "auth/ratelimit.h"
@@ -26,28 +27,6 @@ static const char *lowered(request *req, const char *s)
     char *out = arena_strdup(req->arena, l);
     free(l);
     return out;
-}
-
-static bool digits(const char *s, size_t min, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < min || n > max) return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9') return false;
-    return true;
-}
-
-/* The 3.2 formats: country code 1-4 digits (optional '+', no leading 0),
- * mobile 4-14 digits, at most 15 together. *cc_out gets the '+' form. */
-static int mobile_pair(request *req, const char *cc, const char *mobile, const char **cc_out,
-                       err *e)
-{
-    const char *d = cc[0] == '+' ? cc + 1 : cc;
-    if (!digits(d, 1, 4) || d[0] == '0') return err_set(e, ERR_BAD_REQUEST, "Invalid country code");
-    if (!digits(mobile, 4, 14) || strlen(d) + strlen(mobile) > 15)
-        return err_set(e, ERR_BAD_REQUEST, "Invalid mobile number");
-    *cc_out = arena_printf(req->arena, "+%s", d);
-    return 0;
 }
 
 static courier_channel route_channel(const request *req)
@@ -164,7 +143,7 @@ static void mobile_request(request *req, courier_channel ch, const char *message
     else if (!*cc)
         rc = err_set(&e, ERR_BAD_REQUEST, "countryCode is required");
     else
-        rc = mobile_pair(req, cc, mobile, &cc, &e);
+        rc = mobile_format(req->arena, cc, mobile, &cc, &e);
     identity id;
     membership m;
     int found = 0;

@@ -155,15 +155,6 @@ static const char *trimmed(arena *a, const char *s)
     return *out ? out : NULL;
 }
 
-static bool all_digits(const char *s, size_t min, size_t max)
-{
-    size_t n = strlen(s);
-    if (n < min || n > max) return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9') return false;
-    return true;
-}
-
 /* The mobile pairing and formats of 3.2; writes the code with its '+'. */
 static int mobile_pair(arena *a, const char *cc, const char *mobile, const char **cc_out, err *e)
 {
@@ -172,13 +163,7 @@ static int mobile_pair(arena *a, const char *cc, const char *mobile, const char 
     if (cc && !mobile)
         return err_set(e, ERR_BAD_REQUEST, "Mobile is required when country code is provided");
     if (!mobile) return 0;
-    const char *digits = cc[0] == '+' ? cc + 1 : cc;
-    if (!all_digits(digits, 1, 4) || digits[0] == '0')
-        return err_set(e, ERR_BAD_REQUEST, "Invalid country code");
-    if (!all_digits(mobile, 4, 14) || strlen(digits) + strlen(mobile) > 15)
-        return err_set(e, ERR_BAD_REQUEST, "Invalid mobile number");
-    *cc_out = arena_printf(a, "+%s", digits);
-    return 0;
+    return mobile_format(a, cc, mobile, cc_out, e);
 }
 
 static bool has_control(const char *s)
