@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,29 @@ uint32_t crypto_random_below(uint32_t bound)
     return v % bound;
 }
 
+/* SHA-256 fetched once: OpenSSL 3 would otherwise look the algorithm up in
+ * its provider store (locks, string compares) on every digest, and a token
+ * hash runs on every authenticated request. Global state: this handle,
+ * read-only after the pthread_once that fetches it. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void crypto_sha256(const void *data, size_t n, uint8_t out[SHA256_LEN])
 {
+    pthread_once(&sha256_once, sha256_fetch);
     unsigned int len = SHA256_LEN;
-    EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || !sha256_md || !EVP_DigestInit_ex2(ctx, sha256_md, NULL) ||
+        !EVP_DigestUpdate(ctx, data, n) || !EVP_DigestFinal_ex(ctx, out, &len)) {
+        fputs("authrs: SHA-256 failed\n", stderr);
+        abort();
+    }
+    EVP_MD_CTX_free(ctx);
 }
 
 void crypto_hmac_sha256(const void *key, size_t key_len, const void *data, size_t n,
