@@ -80,9 +80,12 @@ static int env_bool(const char *var, bool fallback, bool *out)
         *out = fallback;
         return 0;
     }
-    if (strcmp(v, "true") == 0) *out = true;
-    else if (strcmp(v, "false") == 0) *out = false;
-    else return bad(var, "must be true or false");
+    if (strcmp(v, "true") == 0)
+        *out = true;
+    else if (strcmp(v, "false") == 0)
+        *out = false;
+    else
+        return bad(var, "must be true or false");
     return 0;
 }
 
@@ -99,9 +102,12 @@ bool tenant_id_valid(const char *id)
 bool url_is_http_absolute(const char *url)
 {
     const char *rest;
-    if (strncasecmp(url, "http://", 7) == 0) rest = url + 7;
-    else if (strncasecmp(url, "https://", 8) == 0) rest = url + 8;
-    else return false;
+    if (strncasecmp(url, "http://", 7) == 0)
+        rest = url + 7;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        rest = url + 8;
+    else
+        return false;
     if (!*rest || *rest == '/') return false;
     for (const char *p = url; *p; p++)
         if ((unsigned char)*p <= 0x20 || *p == 0x7f) return false;
@@ -110,7 +116,8 @@ bool url_is_http_absolute(const char *url)
 
 static void free_list(char **list)
 {
-    for (char **p = list; p && *p; p++) free(*p);
+    for (char **p = list; p && *p; p++)
+        free(*p);
     free(list);
 }
 
@@ -123,8 +130,10 @@ static char **split_list(const char *s)
     while (p && *p) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        while (len && isspace((unsigned char)*p)) p++, len--;
-        while (len && isspace((unsigned char)p[len - 1])) len--;
+        while (len && isspace((unsigned char)*p))
+            p++, len--;
+        while (len && isspace((unsigned char)p[len - 1]))
+            len--;
         if (len) {
             if (n + 2 > cap) {
                 char **grown = realloc(out, (cap *= 2) * sizeof *out);
@@ -147,7 +156,8 @@ static void load_dotenv(void)
     char line[4096];
     while (fgets(line, sizeof line, f)) {
         char *p = line;
-        while (isspace((unsigned char)*p)) p++;
+        while (isspace((unsigned char)*p))
+            p++;
         if (*p == '#' || !*p) continue;
         if (strncmp(p, "export ", 7) == 0) p += 7;
         char *eq = strchr(p, '=');
@@ -155,9 +165,11 @@ static void load_dotenv(void)
         *eq = '\0';
         char *key = p, *val = eq + 1;
         size_t kl = strlen(key);
-        while (kl && isspace((unsigned char)key[kl - 1])) key[--kl] = '\0';
+        while (kl && isspace((unsigned char)key[kl - 1]))
+            key[--kl] = '\0';
         size_t vl = strlen(val);
-        while (vl && (val[vl - 1] == '\n' || val[vl - 1] == '\r')) val[--vl] = '\0';
+        while (vl && (val[vl - 1] == '\n' || val[vl - 1] == '\r'))
+            val[--vl] = '\0';
         if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
             val[vl - 1] = '\0';
             val++;
@@ -212,8 +224,10 @@ static int load_logging(void)
     }
     const char *fmt = config_env("LOG_FORMAT");
     cfg.log_json = true;
-    if (fmt && strcmp(fmt, "text") == 0) cfg.log_json = false;
-    else if (fmt && strcmp(fmt, "json") != 0) return bad("LOG_FORMAT", "must be json or text");
+    if (fmt && strcmp(fmt, "text") == 0)
+        cfg.log_json = false;
+    else if (fmt && strcmp(fmt, "json") != 0)
+        return bad("LOG_FORMAT", "must be json or text");
     return 0;
 }
 
@@ -234,7 +248,8 @@ static int load_rate_limits(void)
         var[vl] = '\0';
         if (strcmp(var, "RATE_LIMITS_ENABLED") == 0) continue;
         size_t i;
-        for (i = 0; var[11 + i]; i++) name[i] = (char)tolower((unsigned char)var[11 + i]);
+        for (i = 0; var[11 + i]; i++)
+            name[i] = (char)tolower((unsigned char)var[11 + i]);
         name[i] = '\0';
         rate_limit_default *rl = NULL;
         for (int k = 0; k < RATE_LIMIT_COUNT; k++)
@@ -270,13 +285,16 @@ static int load_http(void)
     if (origins && strcmp(origins, "*") != 0) {
         cfg.cors_origins = split_list(origins);
         for (char **o = cfg.cors_origins; *o; o++)
-            if (!url_is_http_absolute(*o)) return bad("CORS_ORIGINS", "entries must be http(s) origins");
+            if (!url_is_http_absolute(*o))
+                return bad("CORS_ORIGINS", "entries must be http(s) origins");
     }
     cfg.trusted_proxies = env_dup("TRUSTED_PROXIES", "");
     const char *admin = config_env("ADMIN_AUTH");
     cfg.admin_auth = true;
-    if (admin && strcmp(admin, "off") == 0) cfg.admin_auth = false;
-    else if (admin && strcmp(admin, "on") != 0) return bad("ADMIN_AUTH", "must be on or off");
+    if (admin && strcmp(admin, "off") == 0)
+        cfg.admin_auth = false;
+    else if (admin && strcmp(admin, "on") != 0)
+        return bad("ADMIN_AUTH", "must be on or off");
     if (env_int("AUTHRS_WORKERS", 1, 256, 4, &n)) return -1;
     cfg.worker_threads = (int)n;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -346,18 +364,24 @@ static int load_delivery(void)
         char **list = split_list(req);
         bool ok = true;
         for (char **c = list; *c; c++) {
-            if (strcmp(*c, "email") == 0) cfg.require_email = true;
-            else if (strcmp(*c, "sms") == 0) cfg.require_sms = true;
-            else if (strcmp(*c, "whatsapp") == 0) cfg.require_whatsapp = true;
-            else ok = false;
+            if (strcmp(*c, "email") == 0)
+                cfg.require_email = true;
+            else if (strcmp(*c, "sms") == 0)
+                cfg.require_sms = true;
+            else if (strcmp(*c, "whatsapp") == 0)
+                cfg.require_whatsapp = true;
+            else
+                ok = false;
         }
         free_list(list);
-        if (!ok) return bad("REQUIRE_DELIVERY", "must be true, false or a list of email, sms, whatsapp");
+        if (!ok)
+            return bad("REQUIRE_DELIVERY", "must be true, false or a list of email, sms, whatsapp");
     }
     bool email_ok = cfg.smtp_url || (cfg.smtp_host && cfg.smtp_from);
     bool sms_ok = cfg.sms_account_sid && cfg.sms_auth_token && cfg.sms_from;
     bool wa_ok = cfg.whatsapp_phone_number_id && cfg.whatsapp_access_token;
-    if (cfg.require_email && !email_ok) return bad("REQUIRE_DELIVERY", "email has no SMTP provider");
+    if (cfg.require_email && !email_ok)
+        return bad("REQUIRE_DELIVERY", "email has no SMTP provider");
     if (cfg.require_sms && !sms_ok) return bad("REQUIRE_DELIVERY", "sms has no SMS provider");
     if (cfg.require_whatsapp && !wa_ok)
         return bad("REQUIRE_DELIVERY", "whatsapp has no WhatsApp provider");
@@ -374,7 +398,8 @@ int config_ensure_kv_key(void)
     if (f) {
         size_t n = fread(text, 1, sizeof text - 1, f);
         fclose(f);
-        while (n && isspace((unsigned char)text[n - 1])) n--;
+        while (n && isspace((unsigned char)text[n - 1]))
+            n--;
         text[n] = '\0';
         uint8_t raw[96];
         if (base64_decode(text, n, raw) != 32) return bad(path, "must hold base64 of 32 bytes");
@@ -410,16 +435,33 @@ int config_ensure_kv_key(void)
 
 void config_free(void)
 {
-    char **strings[] = {&cfg.database_url, &cfg.sqlite_path, &cfg.redis_url, &cfg.server_host,
-                        &cfg.trusted_proxies, &cfg.frontend_url, &cfg.builder_tenant_id,
-                        &cfg.default_tenant_id, &cfg.smtp_url, &cfg.smtp_host, &cfg.smtp_user,
-                        &cfg.smtp_pass, &cfg.smtp_from, &cfg.smtp_tls, &cfg.sms_api_base,
-                        &cfg.sms_account_sid, &cfg.sms_auth_token, &cfg.sms_from,
-                        &cfg.whatsapp_api_base, &cfg.whatsapp_api_version,
-                        &cfg.whatsapp_phone_number_id, &cfg.whatsapp_access_token,
-                        &cfg.whatsapp_template_name, &cfg.whatsapp_template_language,
+    char **strings[] = {&cfg.database_url,
+                        &cfg.sqlite_path,
+                        &cfg.redis_url,
+                        &cfg.server_host,
+                        &cfg.trusted_proxies,
+                        &cfg.frontend_url,
+                        &cfg.builder_tenant_id,
+                        &cfg.default_tenant_id,
+                        &cfg.smtp_url,
+                        &cfg.smtp_host,
+                        &cfg.smtp_user,
+                        &cfg.smtp_pass,
+                        &cfg.smtp_from,
+                        &cfg.smtp_tls,
+                        &cfg.sms_api_base,
+                        &cfg.sms_account_sid,
+                        &cfg.sms_auth_token,
+                        &cfg.sms_from,
+                        &cfg.whatsapp_api_base,
+                        &cfg.whatsapp_api_version,
+                        &cfg.whatsapp_phone_number_id,
+                        &cfg.whatsapp_access_token,
+                        &cfg.whatsapp_template_name,
+                        &cfg.whatsapp_template_language,
                         &cfg.outbox_path};
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(*strings[i]);
     free_list(cfg.cors_origins);
     free_list(cfg.allowed_roles);
     memset(&cfg, 0, sizeof cfg);

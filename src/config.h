@@ -13,26 +13,26 @@
 #define RATE_LIMIT_COUNT 17
 
 typedef struct rate_limit_default {
-    const char *name;    /* e.g. "login_ip" */
-    bool tenant_keyed;   /* tenant kv rate_limits/<name> may override it */
-    int max_requests;    /* 0 disables */
+    const char *name;  /* e.g. "login_ip" */
+    bool tenant_keyed; /* tenant kv rate_limits/<name> may override it */
+    int max_requests;  /* 0 disables */
     int window_secs;
 } rate_limit_default;
 
 typedef struct config {
-    char *database_url;     /* "sqlite:<path>" or "postgres://..." */
+    char *database_url; /* "sqlite:<path>" or "postgres://..." */
     bool db_is_postgres;
-    char *sqlite_path;      /* for sqlite */
+    char *sqlite_path; /* for sqlite */
     char *redis_url;
     char *server_host;
     int server_port;
     log_level log_level;
     bool log_json;
     unsigned char kv_key[32];
-    bool kv_key_set;        /* false until loaded or generated (sqlite key file) */
+    bool kv_key_set; /* false until loaded or generated (sqlite key file) */
     size_t body_limit;
-    char **cors_origins;    /* NULL-terminated; NULL means "*" */
-    char *trusted_proxies;  /* raw list, parsed by http/clientip.c */
+    char **cors_origins;   /* NULL-terminated; NULL means "*" */
+    char *trusted_proxies; /* raw list, parsed by http/clientip.c */
     bool rate_limits_enabled;
     rate_limit_default rate_limits[RATE_LIMIT_COUNT];
     bool admin_auth;
@@ -41,7 +41,7 @@ typedef struct config {
     char *frontend_url;
     char *builder_tenant_id;
     char *default_tenant_id;
-    char **allowed_roles;   /* NULL-terminated, may be empty */
+    char **allowed_roles; /* NULL-terminated, may be empty */
     /* delivery */
     char *smtp_url, *smtp_host, *smtp_user, *smtp_pass, *smtp_from, *smtp_tls;
     int smtp_port, smtp_timeout_secs;
@@ -51,8 +51,8 @@ typedef struct config {
     char *outbox_path;
     bool require_email, require_sms, require_whatsapp;
     bool oauth_allow_http;
-    int worker_threads;     /* AUTHRS_WORKERS: slow-work pool size */
-    int http_threads;       /* AUTHRS_HTTP_THREADS: event-loop threads */
+    int worker_threads; /* AUTHRS_WORKERS: slow-work pool size */
+    int http_threads;   /* AUTHRS_HTTP_THREADS: event-loop threads */
 } config;
 
 extern config cfg;

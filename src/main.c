@@ -61,8 +61,10 @@ static void count_delivery(const courier_message *m, courier_route via, bool ok,
     (void)via;
     (void)ctx;
     const char *channel[] = {courier_channel_name(m->channel), NULL};
-    if (!ok) metric_inc(series_delivery_failures, channel);
-    else if (m->kind == COURIER_OTP) metric_inc(series_otp_sent, channel);
+    if (!ok)
+        metric_inc(series_delivery_failures, channel);
+    else if (m->kind == COURIER_OTP)
+        metric_inc(series_otp_sent, channel);
 }
 
 static int cmd_serve(void)
@@ -131,13 +133,17 @@ static int tenant_create(const char *id, const char *name, const char *email, co
     int found = db_begin(c, &e) ? -1 : tenant_get(c, id, &t, &e);
     int rc = found < 0 ? -1 : 0;
     bool exists = found == 1;
-    if (!rc && !exists) rc = tenant_insert(c, id, name ? name : default_name, &e);
-    else if (!rc && name && strcmp(t.name, name) != 0) rc = tenant_set_name(c, id, name, &e);
+    if (!rc && !exists)
+        rc = tenant_insert(c, id, name ? name : default_name, &e);
+    else if (!rc && name && strcmp(t.name, name) != 0)
+        rc = tenant_set_name(c, id, name, &e);
     if (!rc) rc = tenant_bootstrap(c, id, role_id, &e);
     if (!rc && email) rc = create_admin(c, id, email, role_id, password, &e);
     if (!rc) rc = store_bump_cache_epoch(c, &e);
-    if (!rc) rc = db_commit(c, &e);
-    else db_rollback(c);
+    if (!rc)
+        rc = db_commit(c, &e);
+    else
+        db_rollback(c);
     db_release(store_db, c);
     free(default_name);
     store_close();
@@ -152,10 +158,14 @@ static int cmd_tenant_create(int argc, char **argv)
     const char *id = argv[0], *name = NULL, *email = NULL, *password = NULL;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc) return usage(stderr);
-        if (strcmp(argv[i], "--name") == 0) name = argv[++i];
-        else if (strcmp(argv[i], "--admin-email") == 0) email = argv[++i];
-        else if (strcmp(argv[i], "--admin-password") == 0) password = argv[++i];
-        else return usage(stderr);
+        if (strcmp(argv[i], "--name") == 0)
+            name = argv[++i];
+        else if (strcmp(argv[i], "--admin-email") == 0)
+            email = argv[++i];
+        else if (strcmp(argv[i], "--admin-password") == 0)
+            password = argv[++i];
+        else
+            return usage(stderr);
     }
     if (!tenant_id_valid(id)) {
         fprintf(stderr, "authrs: tenant id must be lower snake_case (e.g. my_tenant), at most 63 "
@@ -255,9 +265,12 @@ static int cmd_user_status(const char *action, int argc, char **argv)
     if (!rc) rc = identity_set_status(c, id.id, disable ? "disabled" : "active", &e);
     if (!rc && disable) rc = session_revoke_identity(c, id.id, NULL, &e) < 0 ? -1 : 0;
     if (!rc && disable)
-        rc = token_delete_identity(c, id.id, TOK_IDENTITY | TOK_MFA | TOK_CHANGE | TOK_RESET | TOK_INVITE, &e);
-    if (!rc) rc = db_commit(c, &e);
-    else db_rollback(c);
+        rc = token_delete_identity(
+            c, id.id, TOK_IDENTITY | TOK_MFA | TOK_CHANGE | TOK_RESET | TOK_INVITE, &e);
+    if (!rc)
+        rc = db_commit(c, &e);
+    else
+        db_rollback(c);
     if (!rc) rc = session_cache_changed(c, &e);
     db_release(store_db, c);
     arena_free(a);

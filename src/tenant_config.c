@@ -357,7 +357,8 @@ void tenant_config_evict_all(void)
 {
     pthread_mutex_lock(&cache_lock);
     cache_generation++;
-    for (size_t i = 0; i < CACHE_SLOTS; i++) entry_clear(&cache[i]);
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        entry_clear(&cache[i]);
     pthread_mutex_unlock(&cache_lock);
 }
 

@@ -11,8 +11,8 @@
 #include "util/metrics.h"
 #include "util/strbuf.h"
 
-static char *spec_json;  /* OpenAPI document with info.version set */
-static char *docs_html;  /* docs page with the spec embedded */
+static char *spec_json; /* OpenAPI document with info.version set */
+static char *docs_html; /* docs page with the spec embedded */
 static pthread_once_t documents_once = PTHREAD_ONCE_INIT;
 
 static void build_documents(void)
@@ -30,8 +30,10 @@ static void build_documents(void)
     /* embed the spec in a <script> element: "</" must not close it */
     strbuf escaped = STRBUF_INIT, out = STRBUF_INIT;
     for (const char *p = spec_json; *p; p++) {
-        if (p[0] == '<' && p[1] == '/') sb_append(&escaped, "<\\");
-        else sb_append_char(&escaped, *p);
+        if (p[0] == '<' && p[1] == '/')
+            sb_append(&escaped, "<\\");
+        else
+            sb_append_char(&escaped, *p);
     }
     const char *marker = "__AUTHRS_SPEC_JSON__";
     const char *at = strstr(page->data, marker);
@@ -50,9 +52,9 @@ void api_health(request *req)
 {
     err e;
     int ok = store_ping(&e) == 0;
-    reply_json(req, ok ? 200 : 503,
-               json_pack("{s:s, s:s}", "status", ok ? "ok" : "unavailable", "version",
-                         AUTHRS_VERSION));
+    reply_json(
+        req, ok ? 200 : 503,
+        json_pack("{s:s, s:s}", "status", ok ? "ok" : "unavailable", "version", AUTHRS_VERSION));
 }
 
 void api_metrics(request *req)

@@ -202,7 +202,8 @@ int authz_member_load(db_conn *c, arena *a, const tenant_authz *t, const char *m
     member_links links;
     if (admin_member_links(c, a, member_id, &links, e)) return -1;
     idset roles = {0}, groups = {0};
-    for (size_t i = 0; i < links.n_roles; i++) add_with_ancestors(a, t, &roles, links.role_ids[i]);
+    for (size_t i = 0; i < links.n_roles; i++)
+        add_with_ancestors(a, t, &roles, links.role_ids[i]);
     for (size_t i = 0; i < links.n_groups; i++)
         if (find_group(t, links.group_ids[i]))
             idset_add(a, &groups, find_group(t, links.group_ids[i])->id);

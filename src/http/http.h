@@ -67,20 +67,20 @@ typedef struct query_param {
 } query_param;
 
 #define ROUTE_MAX_FIELDS 12
-#define ROUTE_MAX_QUERY 8
+#define ROUTE_MAX_QUERY  8
 
 typedef struct route {
-    const char *method;       /* "GET", "POST", ... */
-    const char *pattern;      /* "/admin/users/{userId}/roles" */
+    const char *method;  /* "GET", "POST", ... */
+    const char *pattern; /* "/admin/users/{userId}/roles" */
     tenant_mode tenant;
     auth_mode auth;
-    const char *action;       /* admin action, "authrs:createUser" */
-    bool takes_body;          /* JSON body required (415/400/422 checks) */
-    bool slow;                /* run on the worker pool (hashing, outbound calls) */
-    bool no_head;             /* HEAD gets 405 (the OAuth routes) */
+    const char *action; /* admin action, "authrs:createUser" */
+    bool takes_body;    /* JSON body required (415/400/422 checks) */
+    bool slow;          /* run on the worker pool (hashing, outbound calls) */
+    bool no_head;       /* HEAD gets 405 (the OAuth routes) */
     body_field fields[ROUTE_MAX_FIELDS];
     query_param query[ROUTE_MAX_QUERY];
-    check_fn check;           /* optional, steps 3-5 */
+    check_fn check; /* optional, steps 3-5 */
     handler_fn handler;
 } route;
 
@@ -91,9 +91,9 @@ typedef struct query_kv {
 } query_kv;
 
 struct request {
-    arena *arena;                  /* request-scoped memory */
+    arena *arena; /* request-scoped memory */
     const route *route;
-    const char *method;            /* as received ("HEAD" stays "HEAD") */
+    const char *method; /* as received ("HEAD" stays "HEAD") */
     char request_id[129];
     char client_ip[64];
     /* path parameters, in pattern order, decoded and (UUIDs) normalised */
@@ -102,14 +102,14 @@ struct request {
     int nparams;
     query_kv *query;
     int nquery;
-    json_t *body;                  /* parsed body for takes_body routes (owned) */
-    const char *tenant_id;         /* resolved tenant (header, or a handler's choice) */
-    tenant *tenant;                /* loaded tenant row, arena-owned */
-    const char *bearer;            /* raw token when a well-formed Bearer header came */
+    json_t *body;          /* parsed body for takes_body routes (owned) */
+    const char *tenant_id; /* resolved tenant (header, or a handler's choice) */
+    tenant *tenant;        /* loaded tenant row, arena-owned */
+    const char *bearer;    /* raw token when a well-formed Bearer header came */
     char bearer_hash[TOKEN_HASH_HEX_LEN + 1];
-    session_info *session;         /* AUTH_SESSION/ADMIN/BUILDER: the authenticated session */
-    void *route_data;              /* for check_fn -> handler hand-over (e.g. compiled RSQL) */
-    void *server_data;             /* http/server.c private */
+    session_info *session; /* AUTH_SESSION/ADMIN/BUILDER: the authenticated session */
+    void *route_data;      /* for check_fn -> handler hand-over (e.g. compiled RSQL) */
+    void *server_data;     /* http/server.c private */
 };
 
 /* The request's database connection: acquired on first use, released when
@@ -120,7 +120,8 @@ db_conn *req_db(request *req);
 const char *req_param(const request *req, const char *name);
 const char *req_query(const request *req, const char *name); /* NULL when absent */
 const char *req_header(const request *req, const char *name);
-/* Body field helpers (the field table has already checked types). NULL/false/dflt when absent or null. */
+/* Body field helpers (the field table has already checked types). NULL/false/dflt when absent or
+ * null. */
 const char *body_str(const request *req, const char *name);
 bool body_bool(const request *req, const char *name, bool dflt);
 json_t *body_get(const request *req, const char *name);
@@ -129,8 +130,9 @@ json_t *body_get(const request *req, const char *name);
 void reply_json(request *req, int status, json_t *body); /* steals body */
 void reply_text(request *req, int status, const char *content_type, const char *text, size_t len);
 void reply_err(request *req, const err *e);
-void reply_error(request *req, err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void reply_message(request *req, int status, const char *message); /* {"message":...} */
+void reply_error(request *req, err_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void reply_message(request *req, int status, const char *message);    /* {"message":...} */
 void reply_header(request *req, const char *name, const char *value); /* extra header */
 
 #endif

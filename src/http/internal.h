@@ -18,23 +18,23 @@ typedef struct resp_header {
 typedef struct conn_state {
     request req;
     struct MHD_Connection *conn;
-    char *raw_uri;            /* arena copy of the request target */
-    const char *raw_query;    /* points into raw_uri, after '?' (or NULL) */
+    char *raw_uri;         /* arena copy of the request target */
+    const char *raw_query; /* points into raw_uri, after '?' (or NULL) */
     int64_t start_us;
-    bool headers_seen;        /* first access-handler call done */
-    size_t discarded;         /* body bytes dropped after an early answer */
-    bool replied;             /* a response is prepared */
+    bool headers_seen; /* first access-handler call done */
+    size_t discarded;  /* body bytes dropped after an early answer */
+    bool replied;      /* a response is prepared */
     bool queued;
     bool suspended;
     strbuf body;
     /* prepared response */
     int status;
-    char *resp_body;          /* malloc'd, handed to MHD */
+    char *resp_body; /* malloc'd, handed to MHD */
     size_t resp_len;
     const char *content_type;
     resp_header *headers;
     db_conn *db;
-    const char *route_label;  /* pattern or "unmatched" */
+    const char *route_label; /* pattern or "unmatched" */
 } conn_state;
 
 #define STATE(req) ((conn_state *)(req)->server_data)

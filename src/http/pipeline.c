@@ -29,9 +29,11 @@ static int check_tenant_header(request *req, err *e)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
             return err_set(e, ERR_BAD_REQUEST, "Missing X-Tenant-ID header");
     if (count > 1) return err_set(e, ERR_BAD_REQUEST, "X-Tenant-ID given more than once");
-    while (*raw == ' ' || *raw == '\t') raw++;
+    while (*raw == ' ' || *raw == '\t')
+        raw++;
     size_t n = strlen(raw);
-    while (n && (raw[n - 1] == ' ' || raw[n - 1] == '\t')) n--;
+    while (n && (raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+        n--;
     if (n == 0) return err_set(e, ERR_BAD_REQUEST, "X-Tenant-ID must be non-empty");
     char *id = arena_strndup(req->arena, raw, n);
     bool shape = id[0] >= 'a' && id[0] <= 'z';
@@ -45,8 +47,7 @@ static int check_tenant_header(request *req, err *e)
     int rc = tenant_get(req_db(req), id, t, e);
     if (rc < 0) return -1;
     if (rc == 0) return err_set(e, ERR_NOT_FOUND, "Tenant not found");
-    if (strcmp(t->status, "active") != 0)
-        return err_set(e, ERR_FORBIDDEN, "Tenant is not active");
+    if (strcmp(t->status, "active") != 0) return err_set(e, ERR_FORBIDDEN, "Tenant is not active");
     req->tenant = t;
     return 0;
 }
@@ -186,7 +187,8 @@ static int check_query(request *req, const char *raw_query, err *e)
         if (qp->type == Q_FORMAT && strcmp(v, "json") && strcmp(v, "cedar"))
             reason = "must be json or cedar";
         if (reason)
-            return err_set(e, ERR_BAD_REQUEST, "Invalid query parameter '%s': %s", qp->name, reason);
+            return err_set(e, ERR_BAD_REQUEST, "Invalid query parameter '%s': %s", qp->name,
+                           reason);
     }
     return 0;
 }
@@ -196,9 +198,11 @@ static int check_query(request *req, const char *raw_query, err *e)
 static bool media_type_is_json(const char *ct)
 {
     if (!ct) return false;
-    while (*ct == ' ') ct++;
+    while (*ct == ' ')
+        ct++;
     size_t n = strcspn(ct, ";");
-    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t')) n--;
+    while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
     if (n < 12 || strncasecmp(ct, "application/", 12) != 0) return false;
     const char *sub = ct + 12;
     size_t sn = n - 12;
@@ -225,12 +229,16 @@ static int depth_violation(const char *body, size_t n, int *line, int *col)
             cl = 0;
         }
         if (in_string) {
-            if (escape) escape = false;
-            else if (c == '\\') escape = true;
-            else if (c == '"') in_string = false;
+            if (escape)
+                escape = false;
+            else if (c == '\\')
+                escape = true;
+            else if (c == '"')
+                in_string = false;
             continue;
         }
-        if (c == '"') in_string = true;
+        if (c == '"')
+            in_string = true;
         else if (c == '[' || c == '{') {
             if (++depth > MAX_JSON_DEPTH) {
                 *line = ln;
@@ -247,14 +255,22 @@ static int depth_violation(const char *body, size_t n, int *line, int *col)
 static const char *json_problem(const json_error_t *je)
 {
     switch (json_error_code(je)) {
-    case json_error_invalid_utf8: return "invalid UTF-8";
-    case json_error_duplicate_key: return "duplicate key in object";
-    case json_error_null_character: return "\\u0000 is not allowed in strings";
-    case json_error_premature_end_of_input: return "unexpected end of input";
-    case json_error_end_of_input_expected: return "unexpected data after the JSON value";
-    case json_error_numeric_overflow: return "number out of range";
-    case json_error_invalid_format: return "invalid format";
-    default: return "syntax error";
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    case json_error_duplicate_key:
+        return "duplicate key in object";
+    case json_error_null_character:
+        return "\\u0000 is not allowed in strings";
+    case json_error_premature_end_of_input:
+        return "unexpected end of input";
+    case json_error_end_of_input_expected:
+        return "unexpected data after the JSON value";
+    case json_error_numeric_overflow:
+        return "number out of range";
+    case json_error_invalid_format:
+        return "invalid format";
+    default:
+        return "syntax error";
     }
 }
 
@@ -263,7 +279,8 @@ static int parse_body(request *req, const char *body, size_t n, err *e)
     if (!media_type_is_json(req_header(req, "Content-Type")))
         return err_set(e, ERR_UNSUPPORTED_MEDIA, "Expected Content-Type: application/json");
     size_t ws = 0;
-    while (ws < n && isspace((unsigned char)body[ws])) ws++;
+    while (ws < n && isspace((unsigned char)body[ws]))
+        ws++;
     if (ws == n) return err_set(e, ERR_BAD_REQUEST, "Malformed JSON: request body is empty");
     int line, col;
     if (depth_violation(body, n, &line, &col))
@@ -281,14 +298,23 @@ static int parse_body(request *req, const char *body, size_t n, err *e)
 static const char *kind_text(field_type t)
 {
     switch (t) {
-    case F_STRING: return "a string";
-    case F_BOOLEAN: return "a boolean";
-    case F_INTEGER: return "an integer";
-    case F_OBJECT: case F_OBJECT_OR_NULL: return "an object";
-    case F_ARRAY: return "an array";
-    case F_STRING_ARRAY: return "an array of strings";
-    case F_UUID: return "a UUID";
-    case F_TIMESTAMP_OR_NULL: return "an RFC 3339 timestamp or null";
+    case F_STRING:
+        return "a string";
+    case F_BOOLEAN:
+        return "a boolean";
+    case F_INTEGER:
+        return "an integer";
+    case F_OBJECT:
+    case F_OBJECT_OR_NULL:
+        return "an object";
+    case F_ARRAY:
+        return "an array";
+    case F_STRING_ARRAY:
+        return "an array of strings";
+    case F_UUID:
+        return "a UUID";
+    case F_TIMESTAMP_OR_NULL:
+        return "an RFC 3339 timestamp or null";
     }
     return "valid";
 }
@@ -296,11 +322,17 @@ static const char *kind_text(field_type t)
 static bool field_ok(request *req, const body_field *f, json_t *v)
 {
     switch (f->type) {
-    case F_STRING: return json_is_string(v);
-    case F_BOOLEAN: return json_is_boolean(v);
-    case F_INTEGER: return json_is_integer(v);
-    case F_OBJECT: case F_OBJECT_OR_NULL: return json_is_object(v);
-    case F_ARRAY: return json_is_array(v);
+    case F_STRING:
+        return json_is_string(v);
+    case F_BOOLEAN:
+        return json_is_boolean(v);
+    case F_INTEGER:
+        return json_is_integer(v);
+    case F_OBJECT:
+    case F_OBJECT_OR_NULL:
+        return json_is_object(v);
+    case F_ARRAY:
+        return json_is_array(v);
     case F_STRING_ARRAY: {
         if (!json_is_array(v)) return false;
         size_t i;

@@ -147,7 +147,8 @@ void reply_err(request *req, const err *e)
         const char *v[] = {STATE(req)->route_label, NULL};
         metric_inc(series_rate_limited, v);
     }
-    reply_json(req, err_status(kind), json_pack("{s:s, s:s}", "error", err_code(kind), "message", message));
+    reply_json(req, err_status(kind),
+               json_pack("{s:s, s:s}", "error", err_code(kind), "message", message));
 }
 
 void reply_error(request *req, err_kind kind, const char *fmt, ...)
@@ -175,7 +176,8 @@ static const char *allowed_origin(conn_state *cs)
 struct MHD_Response *response_build(conn_state *cs)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        cs->resp_len, cs->resp_body ? cs->resp_body : (char *)"", cs->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        cs->resp_len, cs->resp_body ? cs->resp_body : (char *)"",
+        cs->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     cs->resp_body = NULL; /* MHD owns it now */
     if (!r) return NULL;
     if (cs->content_type) MHD_add_response_header(r, "Content-Type", cs->content_type);
@@ -195,7 +197,8 @@ struct MHD_Response *response_build(conn_state *cs)
             MHD_add_response_header(r, "Access-Control-Max-Age", "600");
         }
     }
-    for (resp_header *h = cs->headers; h; h = h->next) MHD_add_response_header(r, h->name, h->value);
+    for (resp_header *h = cs->headers; h; h = h->next)
+        MHD_add_response_header(r, h->name, h->value);
     return r;
 }
 

@@ -10,9 +10,21 @@
 
 #include "api/api.h"
 
-#define S(n) {n, F_STRING, true}
-#define s(n) {n, F_STRING, false}
-#define LISTQ {{"q", Q_STRING}, {"sort", Q_STRING}, {"limit", Q_UINT}, {"offset", Q_UINT}}
+#define S(n)                                                                                       \
+    {                                                                                              \
+        n, F_STRING, true                                                                          \
+    }
+#define s(n)                                                                                       \
+    {                                                                                              \
+        n, F_STRING, false                                                                         \
+    }
+#define LISTQ                                                                                      \
+    {                                                                                              \
+        {"q", Q_STRING}, {"sort", Q_STRING}, {"limit", Q_UINT},                                    \
+        {                                                                                          \
+            "offset", Q_UINT                                                                       \
+        }                                                                                          \
+    }
 
 const route routes[] = {
     /* operations */
@@ -56,8 +68,8 @@ const route routes[] = {
     {"GET", "/identity/tenants", .auth = AUTH_IDENTITY, .handler = api_identity_tenants},
     {"POST", "/login/select-tenant", .auth = AUTH_IDENTITY, .takes_body = true,
      .fields = {S("tenantId")}, .handler = api_select_tenant},
-    {"POST", "/session/switch", .auth = AUTH_SESSION, .takes_body = true,
-     .fields = {S("tenantId")}, .handler = api_session_switch},
+    {"POST", "/session/switch", .auth = AUTH_SESSION, .takes_body = true, .fields = {S("tenantId")},
+     .handler = api_session_switch},
     {"GET", "/session/tenants", .auth = AUTH_SESSION, .handler = api_session_tenants},
     {"POST", "/session/logout/global", .auth = AUTH_SESSION, .handler = api_logout_global},
     /* sessions */
@@ -75,17 +87,15 @@ const route routes[] = {
     {"POST", "/forgot-password", TENANT_REQUIRED, .takes_body = true, .fields = {S("email")},
      .check = api_forgot_password_check, .handler = api_forgot_password},
     {"POST", "/reset-password", TENANT_REQUIRED, .takes_body = true, .slow = true,
-     .fields = {S("token"), S("newPassword"), S("retypePassword")},
-     .handler = api_reset_password},
-    {"POST", "/check-availability/email", TENANT_REQUIRED, .auth = AUTH_SESSION,
-     .takes_body = true, .fields = {S("email")}, .check = api_availability_check,
-     .handler = api_availability_email},
+     .fields = {S("token"), S("newPassword"), S("retypePassword")}, .handler = api_reset_password},
+    {"POST", "/check-availability/email", TENANT_REQUIRED, .auth = AUTH_SESSION, .takes_body = true,
+     .fields = {S("email")}, .check = api_availability_check, .handler = api_availability_email},
     {"POST", "/check-availability/username", TENANT_REQUIRED, .auth = AUTH_SESSION,
      .takes_body = true, .fields = {S("username")}, .check = api_availability_check,
      .handler = api_availability_username},
     {"POST", "/check-availability/mobile", TENANT_REQUIRED, .auth = AUTH_SESSION,
-     .takes_body = true, .fields = {S("mobile"), S("countryCode")},
-     .check = api_availability_check, .handler = api_availability_mobile},
+     .takes_body = true, .fields = {S("mobile"), S("countryCode")}, .check = api_availability_check,
+     .handler = api_availability_mobile},
     /* MFA */
     {"POST", "/mfa/enable", .auth = AUTH_SESSION, .handler = api_mfa_enable},
     {"POST", "/mfa/verify", .auth = AUTH_SESSION, .takes_body = true, .fields = {S("code")},
@@ -100,8 +110,11 @@ const route routes[] = {
                 s("countryCode"), s("password"), s("retypePassword")},
      .handler = api_users_create},
     {"GET", "/admin/users", TENANT_REQUIRED, AUTH_ADMIN, "authrs:listUsers",
-     .query = {{"includeArchived", Q_BOOL}, {"q", Q_STRING}, {"sort", Q_STRING},
-               {"limit", Q_UINT}, {"offset", Q_UINT}},
+     .query = {{"includeArchived", Q_BOOL},
+               {"q", Q_STRING},
+               {"sort", Q_STRING},
+               {"limit", Q_UINT},
+               {"offset", Q_UINT}},
      .check = api_users_list_check, .handler = api_users_list},
     {"GET", "/admin/users/{userId}/roles", TENANT_REQUIRED, AUTH_ADMIN, "authrs:listUserRoles",
      .handler = api_user_roles_list},
@@ -118,8 +131,7 @@ const route routes[] = {
      .fields = {S("newPassword"), S("retypePassword"), {"forcePasswordChange", F_BOOLEAN, false}},
      .handler = api_user_reset_password},
     {"PATCH", "/admin/users/{userId}/access-validity", TENANT_REQUIRED, AUTH_ADMIN,
-     "authrs:setAccessValidity", true,
-     .fields = {{"accessValidUntil", F_TIMESTAMP_OR_NULL, false}},
+     "authrs:setAccessValidity", true, .fields = {{"accessValidUntil", F_TIMESTAMP_OR_NULL, false}},
      .handler = api_user_access_validity},
     {"POST", "/admin/users/{userId}/mfa/reset", TENANT_REQUIRED, AUTH_ADMIN, "authrs:resetUserMfa",
      .handler = api_user_mfa_reset},
@@ -152,9 +164,8 @@ const route routes[] = {
      .handler = api_groups_delete},
     {"POST", "/admin/groups/{groupId}/users", TENANT_REQUIRED, AUTH_ADMIN, "authrs:addUserToGroup",
      true, .fields = {{"userId", F_UUID, true}}, .handler = api_group_user_add},
-    {"GET", "/admin/groups/{groupId}/users", TENANT_REQUIRED, AUTH_ADMIN,
-     "authrs:listGroupMembers", .query = LISTQ, .check = api_group_users_list_check,
-     .handler = api_group_users_list},
+    {"GET", "/admin/groups/{groupId}/users", TENANT_REQUIRED, AUTH_ADMIN, "authrs:listGroupMembers",
+     .query = LISTQ, .check = api_group_users_list_check, .handler = api_group_users_list},
     {"DELETE", "/admin/groups/{groupId}/users/{userId}", TENANT_REQUIRED, AUTH_ADMIN,
      "authrs:removeUserFromGroup", .handler = api_group_user_remove},
     {"POST", "/admin/groups/{groupId}/roles", TENANT_REQUIRED, AUTH_ADMIN,
@@ -166,15 +177,20 @@ const route routes[] = {
      "authrs:removeRoleFromGroup", .handler = api_group_role_remove},
     /* admin: permissions */
     {"POST", "/admin/permissions", TENANT_REQUIRED, AUTH_ADMIN, "authrs:createPermission", true,
-     .fields = {S("name"), s("description"), {"document", F_OBJECT, true},
+     .fields = {S("name"),
+                s("description"),
+                {"document", F_OBJECT, true},
                 {"overwrite", F_BOOLEAN, false}},
      .check = api_permissions_create_check, .handler = api_permissions_create},
     {"GET", "/admin/permissions", TENANT_REQUIRED, AUTH_ADMIN, "authrs:listPermissions",
      .query = LISTQ, .check = api_permissions_list_check, .handler = api_permissions_list},
     {"POST", "/admin/permissions/check", TENANT_REQUIRED, AUTH_ADMIN, "authrs:checkPermission",
      true,
-     .fields = {{"userId", F_UUID, true}, S("resource"), s("action"),
-                {"context", F_OBJECT_OR_NULL, false}, {"explain", F_BOOLEAN, false}},
+     .fields = {{"userId", F_UUID, true},
+                S("resource"),
+                s("action"),
+                {"context", F_OBJECT_OR_NULL, false},
+                {"explain", F_BOOLEAN, false}},
      .handler = api_permissions_check},
     {"GET", "/admin/permissions/{permissionId}", TENANT_REQUIRED, AUTH_ADMIN,
      "authrs:getPermission", .query = {{"format", Q_FORMAT}}, .handler = api_permissions_get},
@@ -182,7 +198,8 @@ const route routes[] = {
      "authrs:deletePermission", .handler = api_permissions_delete},
     /* admin: packages and KV */
     {"POST", "/admin/packages/sync", TENANT_REQUIRED, AUTH_ADMIN, "authrs:syncPackage", true,
-     .fields = {S("packageId"), {"tables", F_STRING_ARRAY, true},
+     .fields = {S("packageId"),
+                {"tables", F_STRING_ARRAY, true},
                 {"extensibleTables", F_STRING_ARRAY, false},
                 {"customActions", F_STRING_ARRAY, false}},
      .handler = api_packages_sync},
@@ -274,7 +291,8 @@ match_result routes_match(const char *method, char **segs, int nsegs, const rout
     pthread_once(&compiled_once, compile_routes);
     if (nsegs > MAX_PATTERN_SEGS) return MATCH_NO_PATH;
     size_t lens[MAX_PATTERN_SEGS];
-    for (int i = 0; i < nsegs; i++) lens[i] = strlen(segs[i]);
+    for (int i = 0; i < nsegs; i++)
+        lens[i] = strlen(segs[i]);
     long best = -1;
     const char *best_pattern = NULL;
     for (size_t i = 0; i < route_count; i++) {

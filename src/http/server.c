@@ -30,8 +30,8 @@
 
 #define MAX_REQUEST_LINE 8192
 #define MAX_HEADER_BLOCK 16384
-#define MAX_SEGMENTS 16
-#define MAX_DISCARD (16u << 20) /* body bytes read and dropped after a 413 */
+#define MAX_SEGMENTS     16
+#define MAX_DISCARD      (16u << 20) /* body bytes read and dropped after a 413 */
 
 static atomic_int in_flight;
 
@@ -127,9 +127,12 @@ static void set_request_id(conn_state *cs)
     const char *id = MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, "X-Request-ID");
     size_t n = id ? strlen(id) : 0;
     bool ok = n >= 1 && n <= 128;
-    for (size_t i = 0; ok && i < n; i++) ok = id[i] >= 0x21 && id[i] <= 0x7e;
-    if (ok) memcpy(cs->req.request_id, id, n + 1);
-    else request_id_new(cs->req.request_id);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = id[i] >= 0x21 && id[i] <= 0x7e;
+    if (ok)
+        memcpy(cs->req.request_id, id, n + 1);
+    else
+        request_id_new(cs->req.request_id);
 }
 
 static void set_client_ip(conn_state *cs)
@@ -170,7 +173,8 @@ static int split_path(conn_state *cs, char **segs)
     if (path_len == 1) return 0;
     while (i <= path_len) {
         size_t start = i;
-        while (i < path_len && uri[i] != '/') i++;
+        while (i < path_len && uri[i] != '/')
+            i++;
         if (n == MAX_SEGMENTS) return -1;
         char *seg = percent_decode(cs->req.arena, uri + start, i - start, false);
         segs[n++] = seg ? seg : arena_strndup(cs->req.arena, uri + start, i - start);
@@ -209,9 +213,10 @@ static enum MHD_Result on_headers(conn_state *cs, const char *method)
     char *segs[MAX_SEGMENTS];
     int nsegs = split_path(cs, segs);
     char allow[128];
-    match_result m = nsegs < 0 ? MATCH_NO_PATH
-                               : routes_match(method, segs, nsegs, &req->route, req->param_names,
-                                              req->param_values, &req->nparams, allow, sizeof allow);
+    match_result m = nsegs < 0
+                         ? MATCH_NO_PATH
+                         : routes_match(method, segs, nsegs, &req->route, req->param_names,
+                                        req->param_values, &req->nparams, allow, sizeof allow);
     if (m == MATCH_NO_PATH) {
         reply_error(req, ERR_NOT_FOUND, "Route not found");
         return early_reply(cs);
@@ -242,9 +247,8 @@ static void run_slow(void *arg)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     (void)cls;
     (void)url;
@@ -302,8 +306,8 @@ static void on_signal(int sig)
 
 static int resolve_listen(struct sockaddr_storage *ss, socklen_t *len, err *e)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res = NULL;
     char port[8];
     snprintf(port, sizeof port, "%d", cfg.server_port);
@@ -323,8 +327,8 @@ int server_run(err *e)
     socklen_t addr_len;
     if (resolve_listen(&addr, &addr_len, e)) return -1;
     if (workers_start(cfg.worker_threads, 4096)) return err_internal(e, "cannot start workers");
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_TURBO;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO;
     if (addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)cfg.server_port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
@@ -346,10 +350,12 @@ int server_run(err *e)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
-    while (!stop_requested) usleep(100 * 1000);
+    while (!stop_requested)
+        usleep(100 * 1000);
     MHD_quiesce_daemon(d);
     int64_t deadline = monotonic_us() + 10 * 1000000;
-    while (atomic_load(&in_flight) > 0 && monotonic_us() < deadline) usleep(20 * 1000);
+    while (atomic_load(&in_flight) > 0 && monotonic_us() < deadline)
+        usleep(20 * 1000);
     MHD_stop_daemon(d);
     workers_stop();
     log_msg(LOG_INFO, "shutdown", "stopped");

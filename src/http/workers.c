@@ -39,7 +39,8 @@ static void *worker_main(void *unused)
     lower_priority();
     for (;;) {
         pthread_mutex_lock(&pool.lock);
-        while (pool.count == 0 && !pool.stopping) pthread_cond_wait(&pool.nonempty, &pool.lock);
+        while (pool.count == 0 && !pool.stopping)
+            pthread_cond_wait(&pool.nonempty, &pool.lock);
         if (pool.count == 0) {
             pthread_mutex_unlock(&pool.lock);
             return NULL;
@@ -85,7 +86,8 @@ void workers_stop(void)
     pool.stopping = true;
     pthread_cond_broadcast(&pool.nonempty);
     pthread_mutex_unlock(&pool.lock);
-    for (int i = 0; i < pool.nthreads; i++) pthread_join(pool.threads[i], NULL);
+    for (int i = 0; i < pool.nthreads; i++)
+        pthread_join(pool.threads[i], NULL);
     free(pool.threads);
     free(pool.ring);
     pool.threads = NULL;

@@ -72,7 +72,8 @@ long db_exec(db_conn *c, err *e, const char *sql, const char *fmt, ...)
     va_end(ap);
     if (!st) return -1;
     int rc;
-    while ((rc = db_step(st, e)) == 1) {}
+    while ((rc = db_step(st, e)) == 1) {
+    }
     long changes = rc < 0 ? -1 : st->ops->changes(st);
     db_done(st);
     return changes;

@@ -17,7 +17,7 @@
 #include "store/db_backend.h"
 
 #define STMT_CACHE_SIZE 256
-#define MAX_PARAMS 64
+#define MAX_PARAMS      64
 
 typedef struct pg_conn pg_conn;
 
@@ -130,7 +130,8 @@ static db_conn *pg_acquire(db *base)
 {
     pg_db *d = (pg_db *)base;
     pthread_mutex_lock(&d->lock);
-    while (d->nfree == 0) pthread_cond_wait(&d->available, &d->lock);
+    while (d->nfree == 0)
+        pthread_cond_wait(&d->available, &d->lock);
     pg_conn *c = d->free_list[--d->nfree];
     pthread_mutex_unlock(&d->lock);
     if (PQstatus(c->handle) != CONNECTION_OK) {
@@ -186,7 +187,8 @@ static int pg_ping(db *base, int timeout_ms, err *e)
 static uint64_t sql_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -261,7 +263,8 @@ static db_stmt *pg_query(db_conn *base, err *e, const char *sql, const char *fmt
     st->executed = false;
     st->row = -1;
     memset(st->values, 0, sizeof st->values);
-    for (int n = 1; fmt && fmt[n - 1]; n++) bind_param(st, n, fmt[n - 1], ap);
+    for (int n = 1; fmt && fmt[n - 1]; n++)
+        bind_param(st, n, fmt[n - 1], ap);
     return &st->base;
 }
 
@@ -273,7 +276,8 @@ static int pg_step(db_stmt *base, err *e)
         PGresult *r = PQexecPrepared(st->conn->handle, st->name, st->nparams,
                                      (const char *const *)st->values, NULL, NULL, 0);
         ExecStatusType s = PQresultStatus(r);
-        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) return result_error(r, st->conn->handle, e);
+        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+            return result_error(r, st->conn->handle, e);
         st->result = r;
         st->nrows = s == PGRES_TUPLES_OK ? PQntuples(r) : 0;
         const char *affected = PQcmdTuples(r);

@@ -20,7 +20,7 @@
 #include "util/utf8.h"
 
 #define STMT_CACHE_SIZE 128
-#define MAX_PARAMS 64
+#define MAX_PARAMS      64
 
 typedef struct sq_conn sq_conn;
 
@@ -31,8 +31,8 @@ typedef struct sq_stmt {
     char *sql;
     uint64_t hash;
     int param_index[MAX_PARAMS + 1]; /* $N -> sqlite index (0 = absent) */
-    bool cached; /* owned by the connection's cache; else freed by db_done */
-    bool busy;   /* between db_query and db_done */
+    bool cached;                     /* owned by the connection's cache; else freed by db_done */
+    bool busy;                       /* between db_query and db_done */
 } sq_stmt;
 
 struct sq_conn {
@@ -68,8 +68,8 @@ static int conn_open(const char *path, sq_conn **out, err *e)
 {
     sq_conn *c = calloc(1, sizeof *c);
     c->base.ops = &sqlite_ops;
-    int rc = sqlite3_open_v2(path, &c->handle,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &c->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         err_internal(e, "sqlite open %s: %s", path, sqlite3_errstr(rc));
         sqlite3_close(c->handle);
@@ -103,7 +103,8 @@ static void stmt_free(sq_stmt *st)
 
 static void conn_close(sq_conn *c)
 {
-    for (int i = 0; i < STMT_CACHE_SIZE; i++) stmt_free(c->cache[i]);
+    for (int i = 0; i < STMT_CACHE_SIZE; i++)
+        stmt_free(c->cache[i]);
     sqlite3_close(c->handle);
     free(c);
 }
@@ -111,7 +112,8 @@ static void conn_close(sq_conn *c)
 static void sq_close(db *base)
 {
     sq_db *d = (sq_db *)base;
-    for (int i = 0; i < d->size; i++) conn_close(d->all[i]);
+    for (int i = 0; i < d->size; i++)
+        conn_close(d->all[i]);
     free(d->free_list);
     free(d->all);
     pthread_mutex_destroy(&d->lock);
@@ -144,7 +146,8 @@ static db_conn *sq_acquire(db *base)
 {
     sq_db *d = (sq_db *)base;
     pthread_mutex_lock(&d->lock);
-    while (d->nfree == 0) pthread_cond_wait(&d->available, &d->lock);
+    while (d->nfree == 0)
+        pthread_cond_wait(&d->available, &d->lock);
     sq_conn *c = d->free_list[--d->nfree];
     pthread_mutex_unlock(&d->lock);
     return &c->base;
@@ -189,7 +192,8 @@ static int sq_ping(db *base, int timeout_ms, err *e)
 static uint64_t sql_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -233,8 +237,10 @@ static void bind_param(sq_stmt *st, int n, char kind, va_list *ap)
     case 's': {
         const char *s = va_arg(*ap, const char *);
         if (!idx) break;
-        if (s) sqlite3_bind_text(st->stmt, idx, s, -1, SQLITE_TRANSIENT);
-        else sqlite3_bind_null(st->stmt, idx);
+        if (s)
+            sqlite3_bind_text(st->stmt, idx, s, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st->stmt, idx);
         break;
     }
     case 'i': {
@@ -245,8 +251,10 @@ static void bind_param(sq_stmt *st, int n, char kind, va_list *ap)
     case 'I': {
         int64_t v = va_arg(*ap, int64_t);
         if (!idx) break;
-        if (v == INT64_MIN) sqlite3_bind_null(st->stmt, idx);
-        else sqlite3_bind_int64(st->stmt, idx, v);
+        if (v == INT64_MIN)
+            sqlite3_bind_null(st->stmt, idx);
+        else
+            sqlite3_bind_int64(st->stmt, idx, v);
         break;
     }
     case 'b': {
@@ -267,7 +275,8 @@ static db_stmt *sq_query(db_conn *base, err *e, const char *sql, const char *fmt
     st->busy = true;
     sqlite3_reset(st->stmt);
     sqlite3_clear_bindings(st->stmt);
-    for (int n = 1; fmt && fmt[n - 1]; n++) bind_param(st, n, fmt[n - 1], ap);
+    for (int n = 1; fmt && fmt[n - 1]; n++)
+        bind_param(st, n, fmt[n - 1], ap);
     return &st->base;
 }
 
@@ -295,8 +304,10 @@ static void sq_done(db_stmt *base)
 {
     sq_stmt *st = (sq_stmt *)base;
     st->busy = false;
-    if (st->cached) sqlite3_reset(st->stmt);
-    else stmt_free(st);
+    if (st->cached)
+        sqlite3_reset(st->stmt);
+    else
+        stmt_free(st);
 }
 
 static long sq_changes(db_stmt *base)

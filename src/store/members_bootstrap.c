@@ -21,7 +21,8 @@ static int find_one(db_conn *c, const char *sql, const char *a, const char *b, c
 /* Finds the identity by case-insensitive email; 1 found, 0 not, -1 error. */
 static int find_identity(db_conn *c, const char *email_norm, char id[37], err *e)
 {
-    db_stmt *st = db_query(c, e, "SELECT id FROM identities WHERE email_norm = $1", "s", email_norm);
+    db_stmt *st =
+        db_query(c, e, "SELECT id FROM identities WHERE email_norm = $1", "s", email_norm);
     if (!st) return -1;
     int rc = db_step(st, e);
     if (rc == 1) snprintf(id, 37, "%s", db_col_text(st, 0));

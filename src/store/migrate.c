@@ -21,8 +21,8 @@ static int migration_version(const char *name)
 
 static int is_applied(db_conn *c, int version, err *e)
 {
-    db_stmt *st = db_query(c, e, "SELECT 1 FROM schema_migrations WHERE version = $1", "i",
-                           (int64_t)version);
+    db_stmt *st =
+        db_query(c, e, "SELECT 1 FROM schema_migrations WHERE version = $1", "i", (int64_t)version);
     if (!st) return -1;
     int rc = db_step(st, e);
     db_done(st);
@@ -44,7 +44,8 @@ static int apply_one(db_conn *c, const embedded_file *f, int version, err *e)
         return 0;
     }
     if (db_exec_script(c, f->data, e)) goto fail;
-    if (db_exec(c, e, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+    if (db_exec(c, e,
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 "isi", (int64_t)version, f->name, now_us()) < 0)
         goto fail;
     if (db_commit(c, e)) return -1;
@@ -60,10 +61,11 @@ int migrate_apply(db *d, err *e)
     db_conn *c = db_acquire(d);
     int count = 0;
     if (db_begin(c, e) || db_lock(c, MIGRATION_LOCK, e) ||
-        db_exec_script(c,
-                       "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-                       e) ||
+        db_exec_script(
+            c,
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            e) ||
         db_commit(c, e)) {
         db_release(d, c);
         return -1;

@@ -41,5 +41,4 @@ int oauth_link_find(db_conn *c, const char *tenant_id, const char *issuer, const
 int oauth_link_insert(db_conn *c, const char *identity_id, const char *tenant_id,
                       const char *provider, const char *issuer, const char *subject, err *e);
 
-
 #endif

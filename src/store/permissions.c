@@ -207,7 +207,8 @@ int permissions_of_role(db_conn *c, arena *a, const char *role_id, permission_fn
 static void *grow(arena *a, void *v, size_t have, size_t need, size_t *cap, size_t size)
 {
     if (need <= *cap) return v;
-    while (*cap < need) *cap = *cap ? *cap * 2 : 8;
+    while (*cap < need)
+        *cap = *cap ? *cap * 2 : 8;
     void *nv = arena_alloc(a, *cap * size);
     if (have) memcpy(nv, v, have * size);
     return nv;

@@ -7,9 +7,9 @@
 #include "util/crypto.h"
 #include "util/timeutil.h"
 
-#define ADMIN_DOCUMENT                                                                          \
-    "{\"version\":\"1.0\",\"statements\":[{\"sid\":\"AuthrsAdmin\",\"effect\":\"Allow\","     \
-    "\"principals\":[\"*\"],\"actions\":[\"authrs:*\"],\"resources\":[\"service:authrs\"],"   \
+#define ADMIN_DOCUMENT                                                                             \
+    "{\"version\":\"1.0\",\"statements\":[{\"sid\":\"AuthrsAdmin\",\"effect\":\"Allow\","          \
+    "\"principals\":[\"*\"],\"actions\":[\"authrs:*\"],\"resources\":[\"service:authrs\"],"        \
     "\"conditions\":[]}]}"
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -81,8 +81,8 @@ int tenant_set_status(db_conn *c, const char *id, const char *status, err *e)
 }
 
 /* Finds the id of a row by (tenant, key column); 1 found, 0 not, -1 error. */
-static int find_id(db_conn *c, const char *sql, const char *tenant_id, const char *key,
-                   char id[37], err *e)
+static int find_id(db_conn *c, const char *sql, const char *tenant_id, const char *key, char id[37],
+                   err *e)
 {
     db_stmt *st = db_query(c, e, sql, "ss", tenant_id, key);
     if (!st) return -1;
@@ -129,8 +129,8 @@ int tenant_bootstrap(db_conn *c, const char *tenant_id, char admin_role_id[37], 
 
 int tenant_list(db_conn *c, int (*fn)(const tenant *t, void *ctx), void *ctx, err *e)
 {
-    db_stmt *st = db_query(c, e, "SELECT id, name, status, created_at FROM tenants ORDER BY name, id",
-                           NULL);
+    db_stmt *st =
+        db_query(c, e, "SELECT id, name, status, created_at FROM tenants ORDER BY name, id", NULL);
     if (!st) return -1;
     int rc;
     while ((rc = db_step(st, e)) == 1) {

@@ -18,7 +18,8 @@ typedef struct tenant tenant;
 
 /* 1 found, 0 not found, -1 error. */
 int tenant_get(db_conn *c, const char *id, tenant *out, err *e);
-/* Creates the tenant; ERR_CONFLICT "Tenant already exists" / "A tenant with this name already exists". */
+/* Creates the tenant; ERR_CONFLICT "Tenant already exists" / "A tenant with this name already
+ * exists". */
 int tenant_insert(db_conn *c, const char *id, const char *name, err *e);
 int tenant_set_name(db_conn *c, const char *id, const char *name, err *e);
 int tenant_set_status(db_conn *c, const char *id, const char *status, err *e);

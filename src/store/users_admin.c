@@ -467,10 +467,11 @@ int admin_user_mfa_reset(db_conn *c, arena *a, const char *tenant_id, const char
 int admin_member_links(db_conn *c, arena *a, const char *member_id, member_links *out, err *e)
 {
     memset(out, 0, sizeof *out);
-    db_stmt *st = db_query(c, e,
-                           "SELECT 0, role_id FROM user_roles WHERE membership_id = $1"
-                           " UNION ALL SELECT 1, group_id FROM group_members WHERE membership_id = $1",
-                           "s", member_id);
+    db_stmt *st =
+        db_query(c, e,
+                 "SELECT 0, role_id FROM user_roles WHERE membership_id = $1"
+                 " UNION ALL SELECT 1, group_id FROM group_members WHERE membership_id = $1",
+                 "s", member_id);
     if (!st) return -1;
     size_t cap = 0, n = 0;
     const char **ids = NULL;
@@ -497,8 +498,10 @@ int admin_member_links(db_conn *c, arena *a, const char *member_id, member_links
     out->role_ids = arena_alloc(a, (n + 1) * sizeof *out->role_ids);
     out->group_ids = arena_alloc(a, (n + 1) * sizeof *out->group_ids);
     for (size_t i = 0; i < n; i++) {
-        if (kinds[i] == 0) out->role_ids[out->n_roles++] = ids[i];
-        else out->group_ids[out->n_groups++] = ids[i];
+        if (kinds[i] == 0)
+            out->role_ids[out->n_roles++] = ids[i];
+        else
+            out->group_ids[out->n_groups++] = ids[i];
     }
     return 0;
 }

@@ -13,7 +13,7 @@ typedef struct arena arena;
 
 arena *arena_new(size_t first_block);
 void arena_free(arena *a);
-void *arena_alloc(arena *a, size_t n);   /* zeroed, 16-byte aligned */
+void *arena_alloc(arena *a, size_t n); /* zeroed, 16-byte aligned */
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

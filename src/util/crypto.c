@@ -128,7 +128,8 @@ static int b64_value(char c, bool url)
 
 static long b64_decode(const char *in, size_t len, uint8_t *out, bool url)
 {
-    while (len > 0 && in[len - 1] == '=') len--;
+    while (len > 0 && in[len - 1] == '=')
+        len--;
     if (len % 4 == 1) return -1;
     uint32_t acc = 0;
     int bits = 0;
@@ -199,7 +200,8 @@ void uuid_v7(char out[UUID_STR_LEN + 1])
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
     crypto_random(b, sizeof b);
-    for (int i = 0; i < 6; i++) b[i] = (uint8_t)(ms >> (40 - 8 * i));
+    for (int i = 0; i < 6; i++)
+        b[i] = (uint8_t)(ms >> (40 - 8 * i));
     b[6] = (uint8_t)((b[6] & 0x0f) | 0x70);
     b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
     uuid_format(b, out);
@@ -212,8 +214,7 @@ bool uuid_parse(const char *s, char out[UUID_STR_LEN + 1])
         char c = s[i];
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (c != '-') return false;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F'))) {
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
             return false;
         }
     }

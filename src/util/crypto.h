@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_LEN 32
-#define TOKEN_LEN 43          /* base64url of 32 random bytes, no padding */
+#define SHA256_LEN         32
+#define TOKEN_LEN          43 /* base64url of 32 random bytes, no padding */
 #define TOKEN_HASH_HEX_LEN 64 /* hex SHA-256 of a token, as stored */
-#define UUID_STR_LEN 36
+#define UUID_STR_LEN       36
 
 /* Fills buf with n bytes from the OS CSPRNG. Aborts on failure: a server
  * that cannot get randomness must not issue tokens. */

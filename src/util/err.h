@@ -13,22 +13,22 @@
 
 typedef enum {
     ERR_NONE = 0,
-    ERR_BAD_REQUEST,      /* 400 bad_request */
-    ERR_UNAUTHORIZED,     /* 401 unauthorized */
-    ERR_FORBIDDEN,        /* 403 forbidden */
-    ERR_ACCESS_EXPIRED,   /* 403 access_expired */
-    ERR_NOT_FOUND,        /* 404 not_found */
+    ERR_BAD_REQUEST,        /* 400 bad_request */
+    ERR_UNAUTHORIZED,       /* 401 unauthorized */
+    ERR_FORBIDDEN,          /* 403 forbidden */
+    ERR_ACCESS_EXPIRED,     /* 403 access_expired */
+    ERR_NOT_FOUND,          /* 404 not_found */
     ERR_METHOD_NOT_ALLOWED, /* 405 method_not_allowed */
-    ERR_CONFLICT,         /* 409 conflict */
-    ERR_PAYLOAD_TOO_LARGE, /* 413 payload_too_large */
-    ERR_UNSUPPORTED_MEDIA, /* 415 unsupported_media_type */
-    ERR_VALIDATION,       /* 422 validation_error */
-    ERR_INVALID_FILTER,   /* 422 invalid_filter */
-    ERR_LOCKED,           /* 423 account_locked */
-    ERR_RATE_LIMITED,     /* 429 rate_limited */
-    ERR_INTERNAL,         /* 500 internal_error; detail goes to the log only */
-    ERR_BAD_GATEWAY,      /* 502 bad_gateway */
-    ERR_UNAVAILABLE,      /* 503, used by /health only */
+    ERR_CONFLICT,           /* 409 conflict */
+    ERR_PAYLOAD_TOO_LARGE,  /* 413 payload_too_large */
+    ERR_UNSUPPORTED_MEDIA,  /* 415 unsupported_media_type */
+    ERR_VALIDATION,         /* 422 validation_error */
+    ERR_INVALID_FILTER,     /* 422 invalid_filter */
+    ERR_LOCKED,             /* 423 account_locked */
+    ERR_RATE_LIMITED,       /* 429 rate_limited */
+    ERR_INTERNAL,           /* 500 internal_error; detail goes to the log only */
+    ERR_BAD_GATEWAY,        /* 502 bad_gateway */
+    ERR_UNAVAILABLE,        /* 503, used by /health only */
     ERR__COUNT
 } err_kind;
 
@@ -36,14 +36,15 @@ typedef enum {
 
 typedef struct err {
     err_kind kind;
-    int retry_after;            /* seconds, for ERR_RATE_LIMITED */
+    int retry_after;             /* seconds, for ERR_RATE_LIMITED */
     char detail[ERR_DETAIL_MAX]; /* message without the prefix */
 } err;
 
 /* Sets kind and a printf-formatted detail; always returns -1 so that
  * services can write `return err_set(e, ERR_NOT_FOUND, "User not found");`. */
 int err_set(err *e, err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int err_setv(err *e, err_kind kind, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+int err_setv(err *e, err_kind kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 /* An unexpected failure: the cause is kept in detail for the log; the client
  * only ever sees "Internal error: An unexpected error occurred". */

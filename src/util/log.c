@@ -53,8 +53,8 @@ void log_emit(log_level level, const char *event, json_t *fields)
     time_format(now_us(), ts);
     if (!fields) fields = json_object();
     if (configured_json) {
-        json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level_names[level],
-                                 "event", event);
+        json_t *line =
+            json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "event", event);
         json_object_update(line, fields);
         char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
         if (text) {

@@ -11,7 +11,8 @@ static void sb_grow(strbuf *sb, size_t extra)
     size_t need = sb->len + extra + 1;
     if (need <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 64;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     char *p = realloc(sb->data, cap);
     if (!p) {
         fputs("authrs: out of memory\n", stderr);

@@ -115,9 +115,11 @@ bool time_parse(const char *s, int64_t *us_out)
     if (*p == '.') {
         p++;
         int n = 0;
-        while (isdigit((unsigned char)p[n])) n++;
+        while (isdigit((unsigned char)p[n]))
+            n++;
         if (n < 1 || n > 9) return false;
-        for (int i = 0; i < 6; i++) frac_us = frac_us * 10 + (i < n ? p[i] - '0' : 0);
+        for (int i = 0; i < 6; i++)
+            frac_us = frac_us * 10 + (i < n ? p[i] - '0' : 0);
         p += n;
     }
     int64_t offset_s = 0;

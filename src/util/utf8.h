@@ -21,9 +21,9 @@ char *utf8_trim(const char *s);
 char *utf8_lower(const char *s);
 
 bool uc_is_space(uint32_t cp);
-bool uc_is_upper(uint32_t cp);  /* Lu */
-bool uc_is_lower(uint32_t cp);  /* Ll */
-bool uc_is_alnum(uint32_t cp);  /* letters and numbers */
+bool uc_is_upper(uint32_t cp); /* Lu */
+bool uc_is_lower(uint32_t cp); /* Ll */
+bool uc_is_alnum(uint32_t cp); /* letters and numbers */
 bool uc_is_control(uint32_t cp);
 
 #endif

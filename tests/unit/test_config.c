@@ -10,16 +10,31 @@
 
 #include "config.h"
 
-static const char *vars[] = {"DATABASE_URL", "SERVER_PORT", "LOG_LEVEL", "BODY_LIMIT_BYTES",
-                             "CORS_ORIGINS", "RATE_LIMIT_LOGIN_IP", "RATE_LIMIT_BOGUS",
-                             "ADMIN_AUTH", "DEFAULT_SESSION_TTL_SECS", "KV_STORE_ENCRYPTION_KEY",
-                             "ALLOWED_ROLES", "REQUIRE_DELIVERY", "SMTP_HOST", "SMTP_FROM",
-                             "FRONTEND_URL", "RATE_LIMITS_ENABLED", "SMTP_PORT", "SMTP_TLS", NULL};
+static const char *vars[] = {"DATABASE_URL",
+                             "SERVER_PORT",
+                             "LOG_LEVEL",
+                             "BODY_LIMIT_BYTES",
+                             "CORS_ORIGINS",
+                             "RATE_LIMIT_LOGIN_IP",
+                             "RATE_LIMIT_BOGUS",
+                             "ADMIN_AUTH",
+                             "DEFAULT_SESSION_TTL_SECS",
+                             "KV_STORE_ENCRYPTION_KEY",
+                             "ALLOWED_ROLES",
+                             "REQUIRE_DELIVERY",
+                             "SMTP_HOST",
+                             "SMTP_FROM",
+                             "FRONTEND_URL",
+                             "RATE_LIMITS_ENABLED",
+                             "SMTP_PORT",
+                             "SMTP_TLS",
+                             NULL};
 
 static int reset(void **state)
 {
     (void)state;
-    for (const char **v = vars; *v; v++) unsetenv(*v);
+    for (const char **v = vars; *v; v++)
+        unsetenv(*v);
     return 0;
 }
 

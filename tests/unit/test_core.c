@@ -23,7 +23,8 @@ static match_result match(const char *method, const char *path, const route **r,
     char buf[256], *segs[16];
     int n = 0;
     strcpy(buf, path);
-    for (char *p = strtok(buf, "/"); p; p = strtok(NULL, "/")) segs[n++] = p;
+    for (char *p = strtok(buf, "/"); p; p = strtok(NULL, "/"))
+        segs[n++] = p;
     return routes_match(method, segs, n, r, req->param_names, req->param_values, &req->nparams,
                         allow, 128);
 }
@@ -95,7 +96,9 @@ static void test_base64url_and_tokens(void **state)
     char tok[TOKEN_LEN + 1], hash[TOKEN_HASH_HEX_LEN + 1], again[TOKEN_HASH_HEX_LEN + 1];
     token_new(tok, hash);
     assert_int_equal(strlen(tok), 43);
-    for (int i = 0; i < 43; i++) assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", tok[i]));
+    for (int i = 0; i < 43; i++)
+        assert_non_null(
+            strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", tok[i]));
     token_hash(tok, again);
     assert_string_equal(hash, again);
     assert_true(crypto_equal(hash, again, 64));
@@ -181,9 +184,12 @@ static void test_err_table(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_router),        cmocka_unit_test(test_time),
-        cmocka_unit_test(test_base64url_and_tokens), cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_tenant_id_and_email),  cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_router),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_base64url_and_tokens),
+        cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_tenant_id_and_email),
+        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_err_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -230,7 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_newest_code_only), cmocka_unit_test(test_bare_mobile),
         cmocka_unit_test(test_attempt_counters), cmocka_unit_test(test_mfa_store),
-        cmocka_unit_test(test_kv_read),   cmocka_unit_test(test_qr_svg),
+        cmocka_unit_test(test_kv_read),          cmocka_unit_test(test_qr_svg),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -33,7 +33,8 @@ static void test_same_routes(void **state)
             if (strcmp(method, "parameters") == 0) continue;
             char upper[16];
             size_t i;
-            for (i = 0; method[i] && i < 15; i++) upper[i] = (char)toupper((unsigned char)method[i]);
+            for (i = 0; method[i] && i < 15; i++)
+                upper[i] = (char)toupper((unsigned char)method[i]);
             upper[i] = '\0';
             bool found = false;
             for (size_t k = 0; k < route_count; k++)
