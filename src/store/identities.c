@@ -412,3 +412,12 @@ int identity_set_status(db_conn *c, const char *id, const char *status, err *e)
                ? -1
                : 0;
 }
+
+int identity_require_password_change(db_conn *c, const char *id, err *e)
+{
+    return db_exec(c, e,
+                   "UPDATE identities SET force_password_change = 1, updated_at = $2 WHERE id = $1",
+                   "si", id, now_us()) < 0
+               ? -1
+               : 0;
+}

@@ -55,6 +55,8 @@ int identity_set_password(db_conn *c, const char *id, const char *hash, bool cle
 int identity_set_email_verified(db_conn *c, const char *id, err *e);
 /* status "active" or "disabled" (the operator's `authrs user disable|enable`). */
 int identity_set_status(db_conn *c, const char *id, const char *status, err *e);
+/* Sets the forced-change flag (the operator's `user create --force-password-change`). */
+int identity_require_password_change(db_conn *c, const char *id, err *e);
 /* Counts one failed password (API.md 4.2): a lock that has expired restarts
  * the counter; the failure that reaches max_attempts locks for lock_minutes. */
 int identity_record_failure(db_conn *c, const char *id, int max_attempts, int lock_minutes, err *e);

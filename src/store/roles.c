@@ -342,3 +342,14 @@ int group_role_remove(db_conn *c, arena *a, const char *tenant_id, const char *g
     if (n == 0) return err_set(e, ERR_NOT_FOUND, "Role is not assigned to this group");
     return 0;
 }
+
+int role_id_by_uid(db_conn *c, const char *tenant_id, const char *uid, char id[37], err *e)
+{
+    db_stmt *st = db_query(c, e, "SELECT id FROM roles WHERE tenant_id = $1 AND uid = $2", "ss",
+                           tenant_id, uid);
+    if (!st) return -1;
+    int rc = db_step(st, e);
+    if (rc == 1) snprintf(id, 37, "%s", db_col_text(st, 0));
+    db_done(st);
+    return rc;
+}

@@ -29,6 +29,8 @@ json_t *role_json(const role_row *r); /* new reference */
 
 /* 1 found in the tenant, 0 not, -1 error. */
 int role_get(db_conn *c, arena *a, const char *tenant_id, const char *id, role_row *out, err *e);
+/* The id of the tenant's role with this uid: 1 found, 0 not, -1 error. */
+int role_id_by_uid(db_conn *c, const char *tenant_id, const char *uid, char id[37], err *e);
 /* The rules of POST /admin/roles (name checks, uid conflict, parent). */
 int role_create(db_conn *c, arena *a, const char *tenant_id, const char *name,
                 const char *parent_id, role_row *out, err *e);

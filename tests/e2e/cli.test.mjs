@@ -141,3 +141,37 @@ test('user disable revokes sessions at once on a running server; enable restores
     await srv.stop();
   }
 });
+
+test('user create applies the admin rules, assigns roles, prints the membership id', async () => {
+  const srv = await startServer();
+  try {
+    assert.equal(srv.cli(['tenant', 'create', 'acme', '--admin-email', 'boss@acme.io', '--admin-password', 'Sturdy-Pass-42']).code, 0);
+    const r = srv.cli(['user', 'create', '--tenant', 'acme', '--email', 'new@acme.io', '--first-name', 'New',
+      '--role', 'admin', '--force-password-change'], { env: { AUTHRS_USER_PASSWORD: 'Another-Pass-77' } });
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    const c = client(srv, 'acme');
+    const first = await c.loginEmailPassword('new@acme.io', 'Another-Pass-77');
+    assert.equal(first.passwordChangeRequired, true);
+    const s = await c.forceChangePassword(first.changeToken, 'Changed-Pass-88', 'Changed-Pass-88');
+    const v = await c.validateSession(s.sessionToken);
+    assert.equal(v.userId, id);
+    assert.deepEqual(v.roles, ['admin']);
+    // the same rules as POST /admin/users
+    const dup = srv.cli(['user', 'create', '--tenant', 'acme', '--email', 'NEW@acme.io']);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /An account with this email already exists/);
+    const weak = srv.cli(['user', 'create', '--tenant', 'acme', '--username', 'weak', '--password', 'password']);
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /Password is too common/);
+    assert.equal(srv.cli(['user', 'create', '--tenant', 'acme', '--username', 'r', '--role', 'nope']).code, 1);
+    assert.equal(srv.cli(['user', 'create', '--tenant', 'acme', '--username', 'r']).code, 0, 'nothing was created');
+    assert.equal(srv.cli(['user', 'create', '--tenant', 'ghost', '--username', 'g']).code, 1);
+    assert.equal(srv.cli(['user', 'create', '--username', 'x']).code, 2);
+    assert.equal(srv.cli(['user', 'create', '--tenant', 'acme']).code, 2);
+    assert.equal(srv.cli(['user', 'create', '--tenant', 'acme', '--mobile', '98765']).code, 2);
+  } finally {
+    await srv.stop();
+  }
+});
