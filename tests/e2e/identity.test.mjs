@@ -127,16 +127,22 @@ test('login methods: checked only after the password', async () => {
   await c.loginEmailPassword('method@example.com', PW);
 });
 
-test('gates: archived, disabled, access expired', async () => {
+test('gates: archived, disabled, access expired (set through the admin API and the CLI)', async () => {
   const c = client(srv, 'acme');
-  for (const n of ['g1', 'g2', 'g3']) await c.signup('G', 'G', `${n}@example.com`, PW, PW);
-  sql(srv, `UPDATE memberships SET status = 'archived' WHERE id = ${membershipWhere(srv, 'acme', 'g1@example.com')}`);
+  const ids = {};
+  for (const n of ['g1', 'g2', 'g3']) ids[n] = (await c.signup('G', 'G', `${n}@example.com`, PW, PW)).id;
+  const admin = (await c.loginEmailPassword('admin@x.io', PW)).sessionToken;
+  const g1 = (await c.loginEmailPassword('g1@example.com', PW)).sessionToken;
+  await c.archiveUser(admin, ids.g1);
   await rejects(c.loginEmailPassword('g1@example.com', PW), 403, 'Forbidden: Account is not active');
-  sql(srv, `UPDATE identities SET status = 'disabled' WHERE id = ${identityWhere('g2@example.com')}`);
+  await rejects(c.validateSession(g1), 401, 'Unauthorized: Invalid or expired session');
+  assert.equal(srv.cli(['user', 'disable', '--email', 'g2@example.com']).code, 0);
   await rejects(c.loginEmailPassword('g2@example.com', PW), 403, 'Forbidden: Account is not active');
-  sql(srv, `UPDATE memberships SET access_valid_until = 1 WHERE id = ${membershipWhere(srv, 'acme', 'g3@example.com')}`);
+  await c.setAccessValidity(admin, ids.g3, '2020-01-01T00:00:00Z');
   const e = await rejects(c.loginEmailPassword('g3@example.com', PW), 403, 'Access expired: Account access has expired');
   assert.equal(e.body.error, 'access_expired');
+  await c.setAccessValidity(admin, ids.g3, null);
+  assert.ok((await c.loginEmailPassword('g3@example.com', PW)).sessionToken);
 });
 
 test('lockout: the tenant policy locks, 423 before the password, expiry restarts the counter', async () => {
