@@ -18,7 +18,7 @@
 #include "store/store.h"
 #include "store/tenants.h"
 #include "store/tokens.h"
-#include "store/users_admin.h"
+#include "auth/admin_users.h"
 #include "util/crypto.h"
 #include "util/log.h"
 #include "util/timeutil.h"

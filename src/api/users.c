@@ -6,7 +6,7 @@
 #include "store/groups.h"
 #include "store/roles.h"
 #include "store/store.h"
-#include "store/users_admin.h"
+#include "auth/admin_users.h"
 #include "util/timeutil.h"
 
 int api_users_list_check(request *req, err *e)

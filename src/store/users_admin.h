@@ -1,9 +1,8 @@
-/* users_admin.h - the member administration of API.md 3.11 that the identity
- * store (store/identities.h) does not already offer: the users lists with
- * RSQL (1.13, on the values an invited member's User shows), admin creation
- * with invited memberships, archive, admin password reset, access validity
- * and the MFA reset. Sessions and tokens are revoked through auth/session.h
- * and store/tokens.h. */
+/* users_admin.h - member queries of API.md 3.11 that the identity store
+ * (store/identities.h) does not already offer: the users lists with RSQL
+ * (1.13, on the values an invited member's User shows), the lookups and
+ * writes of admin creation, archive, password reset and access validity, and
+ * a member's direct role and group links. The rules are in auth/admin_users.c. */
 #ifndef AUTHRS_STORE_USERS_ADMIN_H
 #define AUTHRS_STORE_USERS_ADMIN_H
 
@@ -35,25 +34,20 @@ int users_list(db_conn *c, arena *a, const char *tenant_id, bool include_archive
 int group_members_list(db_conn *c, arena *a, const char *group_id, const list_spec *spec,
                        json_t *out, err *e);
 
-/* POST /admin/users input: raw body strings (NULL when absent). */
-typedef struct admin_user_input {
-    const char *first_name, *last_name, *email, *username, *mobile, *country_code;
-    const char *password, *retype;
-} admin_user_input;
-
-/* The whole of POST /admin/users (3.11 steps 1-6), invite included; *user is
- * a new User object. */
-int admin_user_create(db_conn *c, arena *a, const tenant *t, const admin_user_input *in,
-                      json_t **user, err *e);
-
-/* 3.11 archive / reset-password / access-validity / mfa reset, after the
- * route's own earlier checks. */
-int admin_user_archive(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e);
-int admin_user_reset_password(db_conn *c, arena *a, const char *tenant_id, const char *id,
-                              const char *password, const char *retype, bool force, err *e);
-int admin_user_set_access(db_conn *c, arena *a, const char *tenant_id, const char *id,
-                          int64_t valid_until /* 0 = none */, err *e);
-int admin_user_mfa_reset(db_conn *c, arena *a, const char *tenant_id, const char *id, err *e);
+/* Queries of the member administration (rules in auth/admin_users.c). */
+int member_with_email_exists(db_conn *c, const char *tenant_id, const char *email, err *e);
+int member_with_mobile_exists(db_conn *c, const char *tenant_id, const char *cc, const char *mobile,
+                              err *e);
+/* 1 when the identity has a non-archived membership outside tenant_id. */
+int identity_member_elsewhere(db_conn *c, const char *identity_id, const char *tenant_id, err *e);
+/* Inserts a membership (invited: with the handles the admin typed) and fills *m. */
+int membership_insert(db_conn *c, const char *tenant_id, const char *identity_id,
+                      const char *username, bool invited, const char *shown_email,
+                      const char *shown_mobile, const char *shown_cc, membership *m, err *e);
+int membership_archive(db_conn *c, const char *id, err *e);
+int membership_set_access(db_conn *c, const char *id, int64_t valid_until /* 0 = none */, err *e);
+/* New hash, forced-change flag as given, failure counter and lock cleared. */
+int identity_admin_set_password(db_conn *c, const char *id, const char *hash, bool force, err *e);
 
 /* A member's direct links: assigned role ids and the groups it is in (arena arrays). */
 typedef struct member_links {
