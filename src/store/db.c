@@ -1,41 +1,92 @@
 /* db.c - the backend-neutral half of store/db.h: chooses the backend from
- * the URL and dispatches every call to it. */
+ * the URL, keeps the pool of connections, and dispatches every call.
+ * Global state: none of its own; the pool lives in the `db` the caller holds
+ * (store_db), guarded by its mutex. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/db_backend.h"
 
+struct db {
+    const db_ops *ops;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+    db_conn **all, **free_list;
+    int size, nfree;
+};
+
 int db_open(const char *url, int size, db **out, err *e)
 {
+    const db_ops *ops;
+    const char *target = url;
     if (strncmp(url, "sqlite:", 7) == 0) {
-        const char *path = url + 7;
-        if (strncmp(path, "//", 2) == 0) path += 2;
-        return db_sqlite_open(path, size, out, e);
+        ops = &sqlite_ops;
+        target = url + 7;
+        if (strncmp(target, "//", 2) == 0) target += 2;
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        ops = &postgres_ops;
+    } else {
+        return err_internal(e, "unsupported database URL");
     }
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return db_postgres_open(url, size, out, e);
-    return err_internal(e, "unsupported database URL");
+    db *d = calloc(1, sizeof *d);
+    if (!d) abort();
+    d->ops = ops;
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->available, NULL);
+    int want = size < 1 ? 1 : size;
+    d->all = calloc((size_t)want, sizeof *d->all);
+    d->free_list = calloc((size_t)want, sizeof *d->free_list);
+    if (!d->all || !d->free_list) abort();
+    for (; d->size < want; d->size++) {
+        if (ops->open_conn(target, &d->all[d->size], e)) {
+            db_close(d);
+            return -1;
+        }
+        d->free_list[d->nfree++] = d->all[d->size];
+    }
+    *out = d;
+    return 0;
 }
 
 void db_close(db *d)
 {
-    if (d) d->ops->close(d);
+    if (!d) return;
+    for (int i = 0; i < d->size; i++)
+        d->ops->close_conn(d->all[i]);
+    free(d->all);
+    free(d->free_list);
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->available);
+    free(d);
 }
 
 db_conn *db_acquire(db *d)
 {
-    return d->ops->acquire(d);
+    pthread_mutex_lock(&d->lock);
+    while (d->nfree == 0)
+        pthread_cond_wait(&d->available, &d->lock);
+    db_conn *c = d->free_list[--d->nfree];
+    pthread_mutex_unlock(&d->lock);
+    if (d->ops->on_acquire) d->ops->on_acquire(c);
+    return c;
 }
 
 void db_release(db *d, db_conn *c)
 {
     if (c->in_tx) db_rollback(c);
-    d->ops->release(d, c);
+    pthread_mutex_lock(&d->lock);
+    d->free_list[d->nfree++] = c;
+    pthread_cond_signal(&d->available);
+    pthread_mutex_unlock(&d->lock);
 }
 
 int db_ping(db *d, int timeout_ms, err *e)
 {
-    return d->ops->ping(d, timeout_ms, e);
+    db_conn *c = db_acquire(d);
+    int rc = d->ops->ping(c, timeout_ms, e);
+    db_release(d, c);
+    return rc;
 }
 
 const char *db_kind(const db *d)

@@ -1,5 +1,6 @@
-/* db_backend.h - what a database backend implements behind store/db.h.
- * Each backend's pool, connection and statement structs begin with the
+/* db_backend.h - what a database backend implements behind store/db.h:
+ * opening and closing one connection, and the statement calls. The pool is
+ * db.c's. Each backend's connection and statement structs begin with the
  * matching base struct below, so db.c can dispatch through `ops`. */
 #ifndef AUTHRS_DB_BACKEND_H
 #define AUTHRS_DB_BACKEND_H
@@ -10,10 +11,10 @@
 
 typedef struct db_ops {
     const char *kind;
-    void (*close)(db *d);
-    db_conn *(*acquire)(db *d);
-    void (*release)(db *d, db_conn *c);
-    int (*ping)(db *d, int timeout_ms, err *e);
+    int (*open_conn)(const char *target, db_conn **out, err *e);
+    void (*close_conn)(db_conn *c);
+    void (*on_acquire)(db_conn *c); /* optional: repair a broken connection */
+    int (*ping)(db_conn *c, int timeout_ms, err *e);
     db_stmt *(*query)(db_conn *c, err *e, const char *sql, const char *fmt, va_list *ap);
     int (*step)(db_stmt *st, err *e);
     void (*done)(db_stmt *st);
@@ -25,9 +26,6 @@ typedef struct db_ops {
     int (*lock)(db_conn *c, int64_t key, err *e); /* exclusive until the transaction ends */
 } db_ops;
 
-struct db {
-    const db_ops *ops;
-};
 struct db_conn {
     const db_ops *ops;
     bool in_tx;
@@ -36,7 +34,7 @@ struct db_stmt {
     const db_ops *ops;
 };
 
-int db_sqlite_open(const char *path, int size, db **out, err *e);
-int db_postgres_open(const char *url, int size, db **out, err *e);
+extern const db_ops sqlite_ops;
+extern const db_ops postgres_ops;
 
 #endif

@@ -6,10 +6,9 @@
  * from the statement. A connection found broken is reset before its next use.
  * The database should be created with ENCODING 'UTF8' and LC_COLLATE 'C' so
  * that text sorts by bytes (API.md 1.13) and lower() is Unicode-aware.
- * Global state: the pool (one per process), guarded by its mutex.
+ * No global state: connections belong to the pool of store/db.c.
  */
 #include <libpq-fe.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,17 +44,6 @@ struct pg_conn {
     unsigned long next_name;
 };
 
-typedef struct pg_db {
-    db base;
-    char *url;
-    pthread_mutex_t lock;
-    pthread_cond_t available;
-    pg_conn **free_list, **all;
-    int nfree, size;
-} pg_db;
-
-static const db_ops postgres_ops;
-
 static void stmt_free(pg_stmt *st)
 {
     if (!st) return;
@@ -72,7 +60,7 @@ static void conn_forget_statements(pg_conn *c)
     }
 }
 
-static int conn_open(const char *url, pg_conn **out, err *e)
+static int pg_open_conn(const char *url, db_conn **out, err *e)
 {
     pg_conn *c = calloc(1, sizeof *c);
     c->base.ops = &postgres_ops;
@@ -84,70 +72,26 @@ static int conn_open(const char *url, pg_conn **out, err *e)
         return -1;
     }
     PQclear(PQexec(c->handle, "SET client_min_messages = warning"));
-    *out = c;
+    *out = &c->base;
     return 0;
 }
 
-static void pg_close(db *base)
+static void pg_close_conn(db_conn *base)
 {
-    pg_db *d = (pg_db *)base;
-    for (int i = 0; i < d->size; i++) {
-        conn_forget_statements(d->all[i]);
-        PQfinish(d->all[i]->handle);
-        free(d->all[i]);
-    }
-    free(d->free_list);
-    free(d->all);
-    free(d->url);
-    pthread_mutex_destroy(&d->lock);
-    pthread_cond_destroy(&d->available);
-    free(d);
+    pg_conn *c = (pg_conn *)base;
+    conn_forget_statements(c);
+    PQfinish(c->handle);
+    free(c);
 }
 
-int db_postgres_open(const char *url, int size, db **out, err *e)
+/* A connection the server dropped is reset before it is used again. */
+static void pg_on_acquire(db_conn *base)
 {
-    pg_db *d = calloc(1, sizeof *d);
-    d->base.ops = &postgres_ops;
-    d->url = strdup(url);
-    pthread_mutex_init(&d->lock, NULL);
-    pthread_cond_init(&d->available, NULL);
-    d->size = size < 1 ? 1 : size;
-    d->free_list = calloc((size_t)d->size, sizeof *d->free_list);
-    d->all = calloc((size_t)d->size, sizeof *d->all);
-    for (int i = 0; i < d->size; i++) {
-        if (conn_open(url, &d->all[i], e)) {
-            d->size = i;
-            pg_close(&d->base);
-            return -1;
-        }
-        d->free_list[d->nfree++] = d->all[i];
-    }
-    *out = &d->base;
-    return 0;
-}
-
-static db_conn *pg_acquire(db *base)
-{
-    pg_db *d = (pg_db *)base;
-    pthread_mutex_lock(&d->lock);
-    while (d->nfree == 0)
-        pthread_cond_wait(&d->available, &d->lock);
-    pg_conn *c = d->free_list[--d->nfree];
-    pthread_mutex_unlock(&d->lock);
+    pg_conn *c = (pg_conn *)base;
     if (PQstatus(c->handle) != CONNECTION_OK) {
         conn_forget_statements(c); /* prepared statements died with the session */
         PQreset(c->handle);
     }
-    return &c->base;
-}
-
-static void pg_release(db *base, db_conn *c)
-{
-    pg_db *d = (pg_db *)base;
-    pthread_mutex_lock(&d->lock);
-    d->free_list[d->nfree++] = (pg_conn *)c;
-    pthread_cond_signal(&d->available);
-    pthread_mutex_unlock(&d->lock);
 }
 
 static int result_error(PGresult *r, PGconn *h, err *e)
@@ -171,17 +115,14 @@ static int pg_exec_plain(db_conn *base, const char *sql, err *e)
     return 0;
 }
 
-static int pg_ping(db *base, int timeout_ms, err *e)
+static int pg_ping(db_conn *c, int timeout_ms, err *e)
 {
-    db_conn *c = pg_acquire(base);
     char sql[160];
     snprintf(sql, sizeof sql,
              "SET statement_timeout = %d; SELECT count(*) FROM schema_migrations;"
              " SET statement_timeout = 0",
              timeout_ms);
-    int rc = pg_exec_plain(c, sql, e);
-    pg_release(base, c);
-    return rc;
+    return pg_exec_plain(c, sql, e);
 }
 
 static uint64_t sql_hash(const char *s)
@@ -330,11 +271,11 @@ static int pg_lock(db_conn *c, int64_t key, err *e)
     return pg_exec_plain(c, sql, e);
 }
 
-static const db_ops postgres_ops = {
+const db_ops postgres_ops = {
     .kind = "postgres",
-    .close = pg_close,
-    .acquire = pg_acquire,
-    .release = pg_release,
+    .open_conn = pg_open_conn,
+    .close_conn = pg_close_conn,
+    .on_acquire = pg_on_acquire,
     .ping = pg_ping,
     .query = pg_query,
     .step = pg_step,

@@ -5,9 +5,8 @@
  * lower() (the portable SQL of store/ relies on both). Prepared statements are
  * cached per connection by SQL text. `$N` parameters are mapped to SQLite's
  * indexes once per statement.
- * Global state: the pool (one per process), guarded by its mutex.
+ * No global state: connections belong to the pool of store/db.c.
  */
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,17 +40,6 @@ struct sq_conn {
     sq_stmt *cache[STMT_CACHE_SIZE];
 };
 
-typedef struct sq_db {
-    db base;
-    pthread_mutex_t lock;
-    pthread_cond_t available;
-    sq_conn **free_list;
-    int nfree, size;
-    sq_conn **all;
-} sq_db;
-
-static const db_ops sqlite_ops;
-
 static void unicode_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -64,7 +52,7 @@ static void unicode_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, -1, free);
 }
 
-static int conn_open(const char *path, sq_conn **out, err *e)
+static int sq_open_conn(const char *path, db_conn **out, err *e)
 {
     sq_conn *c = calloc(1, sizeof *c);
     c->base.ops = &sqlite_ops;
@@ -89,7 +77,7 @@ static int conn_open(const char *path, sq_conn **out, err *e)
     }
     sqlite3_create_function(c->handle, "lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             unicode_lower, NULL, NULL);
-    *out = c;
+    *out = &c->base;
     return 0;
 }
 
@@ -101,65 +89,13 @@ static void stmt_free(sq_stmt *st)
     free(st);
 }
 
-static void conn_close(sq_conn *c)
+static void sq_close_conn(db_conn *base)
 {
+    sq_conn *c = (sq_conn *)base;
     for (int i = 0; i < STMT_CACHE_SIZE; i++)
         stmt_free(c->cache[i]);
     sqlite3_close(c->handle);
     free(c);
-}
-
-static void sq_close(db *base)
-{
-    sq_db *d = (sq_db *)base;
-    for (int i = 0; i < d->size; i++)
-        conn_close(d->all[i]);
-    free(d->free_list);
-    free(d->all);
-    pthread_mutex_destroy(&d->lock);
-    pthread_cond_destroy(&d->available);
-    free(d);
-}
-
-int db_sqlite_open(const char *path, int size, db **out, err *e)
-{
-    sq_db *d = calloc(1, sizeof *d);
-    d->base.ops = &sqlite_ops;
-    pthread_mutex_init(&d->lock, NULL);
-    pthread_cond_init(&d->available, NULL);
-    d->size = size < 1 ? 1 : size;
-    d->free_list = calloc((size_t)d->size, sizeof *d->free_list);
-    d->all = calloc((size_t)d->size, sizeof *d->all);
-    for (int i = 0; i < d->size; i++) {
-        if (conn_open(path, &d->all[i], e)) {
-            d->size = i;
-            sq_close(&d->base);
-            return -1;
-        }
-        d->free_list[d->nfree++] = d->all[i];
-    }
-    *out = &d->base;
-    return 0;
-}
-
-static db_conn *sq_acquire(db *base)
-{
-    sq_db *d = (sq_db *)base;
-    pthread_mutex_lock(&d->lock);
-    while (d->nfree == 0)
-        pthread_cond_wait(&d->available, &d->lock);
-    sq_conn *c = d->free_list[--d->nfree];
-    pthread_mutex_unlock(&d->lock);
-    return &c->base;
-}
-
-static void sq_release(db *base, db_conn *c)
-{
-    sq_db *d = (sq_db *)base;
-    pthread_mutex_lock(&d->lock);
-    d->free_list[d->nfree++] = (sq_conn *)c;
-    pthread_cond_signal(&d->available);
-    pthread_mutex_unlock(&d->lock);
 }
 
 /* Progress handler: interrupts a statement that runs past its deadline. */
@@ -171,9 +107,9 @@ static int past_deadline(void *deadline)
     return ms > *(int64_t *)deadline;
 }
 
-static int sq_ping(db *base, int timeout_ms, err *e)
+static int sq_ping(db_conn *base, int timeout_ms, err *e)
 {
-    sq_conn *c = (sq_conn *)sq_acquire(base);
+    sq_conn *c = (sq_conn *)base;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     int64_t deadline = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + timeout_ms;
@@ -185,7 +121,6 @@ static int sq_ping(db *base, int timeout_ms, err *e)
     db_done(st);
     sqlite3_progress_handler(c->handle, 0, NULL, NULL);
     sqlite3_busy_timeout(c->handle, 10000);
-    sq_release(base, &c->base);
     return rc == 1 ? 0 : -1;
 }
 
@@ -353,11 +288,10 @@ static int sq_lock(db_conn *c, int64_t key, err *e)
     return 0; /* BEGIN IMMEDIATE already holds the database's write lock */
 }
 
-static const db_ops sqlite_ops = {
+const db_ops sqlite_ops = {
     .kind = "sqlite",
-    .close = sq_close,
-    .acquire = sq_acquire,
-    .release = sq_release,
+    .open_conn = sq_open_conn,
+    .close_conn = sq_close_conn,
     .ping = sq_ping,
     .query = sq_query,
     .step = sq_step,
