@@ -269,7 +269,8 @@ static int load_rate_limits(void)
 const rate_limit_default *config_rate_limit(const char *name)
 {
     for (int k = 0; k < RATE_LIMIT_COUNT; k++)
-        if (strcmp(cfg.rate_limits[k].name, name) == 0) return &cfg.rate_limits[k];
+        if (strcmp(rate_limit_table[k].name, name) == 0)
+            return cfg.rate_limits[k].name ? &cfg.rate_limits[k] : &rate_limit_table[k];
     return NULL;
 }
 

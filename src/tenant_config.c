@@ -121,7 +121,7 @@ static bool is_url_list(const json_t *x)
     return true;
 }
 
-static int check_oauth(const json_t *v, char *detail, size_t cap)
+static int check_oauth(const char *provider, const json_t *v, char *detail, size_t cap)
 {
     static const char *const strs[] = {"clientId",      "clientSecret",
                                        "redirectUrl",   "issuer",
@@ -162,6 +162,12 @@ static int check_oauth(const json_t *v, char *detail, size_t cap)
     }
     if (!url_is_http_absolute(json_string_value(json_object_get(v, "redirectUrl"))))
         return snprintf(detail, cap, "redirectUrl must be an absolute http(s) URL"), -1;
+    /* 3.5: any name but google, microsoft and github is a generic OIDC provider */
+    bool builtin = strcmp(provider, "google") == 0 || strcmp(provider, "microsoft") == 0 ||
+                   strcmp(provider, "github") == 0;
+    const char *issuer = json_string_value(json_object_get(v, "issuer"));
+    if (!builtin && (!issuer || !*issuer))
+        return snprintf(detail, cap, "a generic OIDC provider needs an issuer"), -1;
     return 0;
 }
 
@@ -186,7 +192,7 @@ static int check_json(const char *group, const char *key, const json_t *v, char 
     if (strcmp(group, "login_methods") == 0) return check_login_methods(v, detail, cap);
     if (strcmp(group, "email_policy") == 0) return check_domains(v, detail, cap);
     if (strcmp(group, "mfa") == 0) return check_mfa(v, detail, cap);
-    if (strcmp(group, "oauth") == 0) return check_oauth(v, detail, cap);
+    if (strcmp(group, "oauth") == 0) return check_oauth(key, v, detail, cap);
     (void)key;
     return 0;
 }
