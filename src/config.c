@@ -12,6 +12,7 @@
 #include <fcntl.h>
 
 #include "util/crypto.h"
+#include "util/procstat.h"
 
 config cfg;
 
@@ -298,8 +299,7 @@ static int load_http(void)
         return bad("ADMIN_AUTH", "must be on or off");
     if (env_int("AUTHRS_WORKERS", 1, 256, 4, &n)) return -1;
     cfg.worker_threads = (int)n;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (env_int("AUTHRS_HTTP_THREADS", 1, 256, cpus > 0 ? cpus : 2, &n)) return -1;
+    if (env_int("AUTHRS_HTTP_THREADS", 1, 256, procstat_cpus(), &n)) return -1;
     cfg.http_threads = (int)n;
     return 0;
 }

@@ -3,10 +3,15 @@
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/crypto.h"
+#include "util/procstat.h"
 
 #define PHC_PREFIX    "$argon2id$v=19$"
 #define PHC_B64_MAX   88 /* base64 characters of at most 64 bytes (+ slack) */
@@ -89,6 +94,105 @@ static bool phc_parse(const char *s, phc *out)
     return parse_b64(s, strlen(s), PHC_HASH_MIN, out->hash, &out->hash_len);
 }
 
+/* Argon2 working memory (m KiB per hash) is kept by each thread between
+ * hashes instead of being mapped and unmapped per login: a fresh mapping costs
+ * thousands of page faults, and its unmapping interrupts every core that runs
+ * a thread of the process (TLB shootdown), the event threads included.
+ * Thread-local state: one block per thread, released when the thread ends. */
+typedef struct argon2_block {
+    uint8_t *mem;
+    size_t size;
+    bool in_use;
+} argon2_block;
+
+#define BLOCK_KEEP_MAX ((size_t)256 << 20)
+
+static _Thread_local argon2_block thread_block;
+static pthread_key_t block_key;
+static pthread_once_t block_key_once = PTHREAD_ONCE_INIT;
+
+static void block_release(void *b)
+{
+    argon2_block *blk = b;
+    free(blk->mem);
+    *blk = (argon2_block){0};
+}
+
+static void block_key_create(void)
+{
+    pthread_key_create(&block_key, block_release);
+}
+
+static int block_allocate(uint8_t **memory, size_t bytes)
+{
+    argon2_block *blk = &thread_block;
+    if (blk->in_use || bytes > BLOCK_KEEP_MAX) { /* nested (not expected) or too big to keep */
+        *memory = malloc(bytes);
+        return *memory ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
+    }
+    if (blk->size != bytes) {
+        pthread_once(&block_key_once, block_key_create);
+        free(blk->mem);
+        blk->mem = malloc(bytes);
+        blk->size = blk->mem ? bytes : 0;
+        if (!blk->mem) return ARGON2_MEMORY_ALLOCATION_ERROR;
+        pthread_setspecific(block_key, blk);
+    }
+    blk->in_use = true;
+    *memory = blk->mem;
+    return ARGON2_OK;
+}
+
+static void block_deallocate(uint8_t *memory, size_t bytes)
+{
+    (void)bytes; /* libargon2 has already wiped it */
+    if (memory == thread_block.mem)
+        thread_block.in_use = false;
+    else
+        free(memory);
+}
+
+/* At most one Argon2 run per CPU at a time: hashing is CPU-bound, so more
+ * would only add cache and memory pressure (each run sweeps m KiB) without
+ * more logins per second, and would slow the event threads sharing the
+ * cores. The worker pool can be larger for outbound calls.
+ * Global state: the semaphore, set up once. */
+static sem_t hash_slots;
+static pthread_once_t hash_slots_once = PTHREAD_ONCE_INIT;
+
+static void hash_slots_init(void)
+{
+    sem_init(&hash_slots, 0, (unsigned)procstat_cpus());
+}
+
+/* Argon2id of password and salt into out (out_len bytes). */
+static int argon2id_run(const argon2_params *p, const char *password, size_t len,
+                        const uint8_t *salt, size_t salt_len, uint8_t *out, size_t out_len)
+{
+    argon2_context ctx = {
+        .out = out,
+        .outlen = (uint32_t)out_len,
+        .pwd = (uint8_t *)(uintptr_t)password, /* not written: no ARGON2_FLAG_CLEAR_PASSWORD */
+        .pwdlen = (uint32_t)len,
+        .salt = (uint8_t *)(uintptr_t)salt,
+        .saltlen = (uint32_t)salt_len,
+        .t_cost = p->t,
+        .m_cost = p->m_kib,
+        .lanes = p->p,
+        .threads = p->p,
+        .version = ARGON2_VERSION_13,
+        .allocate_cbk = block_allocate,
+        .free_cbk = block_deallocate,
+        .flags = ARGON2_DEFAULT_FLAGS,
+    };
+    pthread_once(&hash_slots_once, hash_slots_init);
+    while (sem_wait(&hash_slots) != 0) /* EINTR only */
+        ;
+    int rc = argon2_ctx(&ctx, Argon2_id);
+    sem_post(&hash_slots);
+    return rc;
+}
+
 int password_hash(const argon2_params *params, const char *password, size_t len,
                   char out[PASSWORD_PHC_MAX], err *e)
 {
@@ -96,8 +200,7 @@ int password_hash(const argon2_params *params, const char *password, size_t len,
     if (len > PASSWORD_MAX_BYTES) return err_internal(e, "argon2: password too long");
     uint8_t salt[PASSWORD_SALT_LEN], hash[PASSWORD_HASH_LEN];
     crypto_random(salt, sizeof salt);
-    int rc = argon2id_hash_raw(params->t, params->m_kib, params->p, password, len, salt,
-                               sizeof salt, hash, sizeof hash);
+    int rc = argon2id_run(params, password, len, salt, sizeof salt, hash, sizeof hash);
     if (rc != ARGON2_OK) return err_internal(e, "argon2: %s", argon2_error_message(rc));
     char salt_b64[32], hash_b64[48];
     b64_phc_encode(salt, sizeof salt, salt_b64);
@@ -114,8 +217,7 @@ int password_verify(const char *stored, const char *password, size_t len, bool *
     phc h;
     if (len > PASSWORD_MAX_BYTES || !phc_parse(stored, &h)) return 0;
     uint8_t computed[PHC_BYTES_MAX];
-    int rc = argon2id_hash_raw(h.params.t, h.params.m_kib, h.params.p, password, len, h.salt,
-                               h.salt_len, computed, h.hash_len);
+    int rc = argon2id_run(&h.params, password, len, h.salt, h.salt_len, computed, h.hash_len);
     if (rc != ARGON2_OK) return err_internal(e, "argon2: %s", argon2_error_message(rc));
     *match = crypto_equal(computed, h.hash, h.hash_len);
     OPENSSL_cleanse(computed, sizeof computed);

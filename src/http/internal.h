@@ -29,7 +29,7 @@ typedef struct conn_state {
     strbuf body;
     /* prepared response */
     int status;
-    char *resp_body; /* malloc'd, handed to MHD */
+    char *resp_body; /* in the request arena */
     size_t resp_len;
     const char *content_type;
     resp_header *headers;

@@ -103,8 +103,7 @@ void reply_text(request *req, int status, const char *content_type, const char *
     cs->replied = true;
     cs->status = status;
     cs->content_type = content_type;
-    cs->resp_body = malloc(len + 1);
-    if (!cs->resp_body) abort();
+    cs->resp_body = arena_alloc(req->arena, len + 1);
     memcpy(cs->resp_body, text, len);
     cs->resp_body[len] = '\0';
     cs->resp_len = len;
@@ -175,10 +174,10 @@ static const char *allowed_origin(conn_state *cs)
 
 struct MHD_Response *response_build(conn_state *cs)
 {
+    /* The body lives in the request arena, which is freed only once the
+     * connection has sent the response (server.c on_completed). */
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        cs->resp_len, cs->resp_body ? cs->resp_body : (char *)"",
-        cs->resp_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    cs->resp_body = NULL; /* MHD owns it now */
+        cs->resp_len, cs->resp_body ? cs->resp_body : (char *)"", MHD_RESPMEM_PERSISTENT);
     if (!r) return NULL;
     if (cs->content_type) MHD_add_response_header(r, "Content-Type", cs->content_type);
     MHD_add_response_header(r, "X-Request-ID", cs->req.request_id);
@@ -205,8 +204,9 @@ struct MHD_Response *response_build(conn_state *cs)
 void response_observe(conn_state *cs)
 {
     double secs = (double)(monotonic_us() - cs->start_us) / 1e6;
-    char status[8];
-    snprintf(status, sizeof status, "%d", cs->status);
+    char status[4] = "000";
+    for (int i = 2, v = cs->status; i >= 0 && v > 0 && v < 1000; i--, v /= 10)
+        status[i] = (char)('0' + v % 10);
     const char *method = cs->req.method ? cs->req.method : "?";
     const char *labels[] = {cs->route_label, method, status, NULL};
     metric_inc(series_http_requests, labels);

@@ -6,6 +6,7 @@
 #include "http/routes.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -237,10 +238,15 @@ typedef struct pattern_seg {
 
 typedef struct compiled_route {
     int nsegs;
+    size_t pattern_id; /* index of the first route with the same pattern */
     pattern_seg segs[MAX_PATTERN_SEGS];
 } compiled_route;
 
+_Static_assert(sizeof routes / sizeof routes[0] < 256, "route indexes are bytes");
 static compiled_route compiled[sizeof routes / sizeof routes[0]];
+/* Route indexes by segment count: only routes of the path's length are scored. */
+static uint8_t by_length[MAX_PATTERN_SEGS + 1][sizeof routes / sizeof routes[0]];
+static size_t by_length_count[MAX_PATTERN_SEGS + 1];
 static pthread_once_t compiled_once = PTHREAD_ONCE_INIT;
 
 static void compile_routes(void)
@@ -248,8 +254,13 @@ static void compile_routes(void)
     for (size_t i = 0; i < route_count; i++) {
         compiled_route *cr = &compiled[i];
         const char *p = routes[i].pattern;
-        if (strcmp(p, "/") == 0) continue;
-        while (*p == '/' && cr->nsegs < MAX_PATTERN_SEGS) {
+        cr->pattern_id = i;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(routes[j].pattern, p) == 0) {
+                cr->pattern_id = j;
+                break;
+            }
+        while (strcmp(p, "/") != 0 && *p == '/' && cr->nsegs < MAX_PATTERN_SEGS) {
             p++;
             size_t n = strcspn(p, "/");
             pattern_seg *sg = &cr->segs[cr->nsegs++];
@@ -258,6 +269,8 @@ static void compile_routes(void)
             sg->len = sg->param ? n - 2 : n;
             p += n;
         }
+        int len = cr->nsegs;
+        by_length[len][by_length_count[len]++] = (uint8_t)i;
     }
 }
 
@@ -284,6 +297,21 @@ static bool method_allows(const route *r, const char *method)
     return strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0 && !r->no_head;
 }
 
+/* The Allow header value for the routes sharing pattern `id` (405 answers). */
+static void allow_list(size_t id, char *allow, size_t allow_len)
+{
+    allow[0] = '\0';
+    bool has_get_head = false;
+    for (size_t i = id; i < route_count; i++) {
+        if (compiled[i].pattern_id != id) continue;
+        if (allow[0]) strncat(allow, ", ", allow_len - strlen(allow) - 1);
+        strncat(allow, routes[i].method, allow_len - strlen(allow) - 1);
+        if (strcmp(routes[i].method, "GET") == 0 && !routes[i].no_head) has_get_head = true;
+    }
+    if (has_get_head) strncat(allow, ", HEAD", allow_len - strlen(allow) - 1);
+    strncat(allow, ", OPTIONS", allow_len - strlen(allow) - 1);
+}
+
 match_result routes_match(const char *method, char **segs, int nsegs, const route **out,
                           char (*param_names)[32], const char **param_values, int *nparams,
                           char *allow, size_t allow_len)
@@ -294,28 +322,24 @@ match_result routes_match(const char *method, char **segs, int nsegs, const rout
     for (int i = 0; i < nsegs; i++)
         lens[i] = strlen(segs[i]);
     long best = -1;
-    const char *best_pattern = NULL;
-    for (size_t i = 0; i < route_count; i++) {
-        long score = match_score(&compiled[i], segs, lens, nsegs);
+    size_t best_id = 0;
+    for (size_t k = 0; k < by_length_count[nsegs]; k++) {
+        const compiled_route *cr = &compiled[by_length[nsegs][k]];
+        long score = match_score(cr, segs, lens, nsegs);
         if (score > best) {
             best = score;
-            best_pattern = routes[i].pattern;
+            best_id = cr->pattern_id;
         }
     }
-    if (!best_pattern) return MATCH_NO_PATH;
+    if (best < 0) return MATCH_NO_PATH;
     const route *found = NULL;
-    allow[0] = '\0';
-    bool has_get_head = false;
-    for (size_t i = 0; i < route_count; i++) {
-        if (strcmp(routes[i].pattern, best_pattern) != 0) continue;
-        if (method_allows(&routes[i], method)) found = &routes[i];
-        if (allow[0]) strncat(allow, ", ", allow_len - strlen(allow) - 1);
-        strncat(allow, routes[i].method, allow_len - strlen(allow) - 1);
-        if (strcmp(routes[i].method, "GET") == 0 && !routes[i].no_head) has_get_head = true;
+    for (size_t i = best_id; i < route_count && !found; i++)
+        if (compiled[i].pattern_id == best_id && method_allows(&routes[i], method))
+            found = &routes[i];
+    if (!found) {
+        allow_list(best_id, allow, allow_len);
+        return MATCH_NO_METHOD;
     }
-    if (has_get_head) strncat(allow, ", HEAD", allow_len - strlen(allow) - 1);
-    strncat(allow, ", OPTIONS", allow_len - strlen(allow) - 1);
-    if (!found) return MATCH_NO_METHOD;
     *out = found;
     *nparams = 0;
     const compiled_route *cr = &compiled[found - routes];

@@ -32,24 +32,57 @@
 #define MAX_HEADER_BLOCK 16384
 #define MAX_SEGMENTS     16
 #define MAX_DISCARD      (16u << 20) /* body bytes read and dropped after a 413 */
+/* libmicrohttpd's per-connection memory: the 16 KiB header block plus its
+ * bookkeeping fits; it is zeroed between requests, so no bigger than that. */
+#define CONNECTION_POOL (20u << 10)
 
 static atomic_int in_flight;
+
+/* One conn_state per TCP connection, made when it opens and reused by each of
+ * its requests (the arena keeps its first block): a keep-alive request
+ * allocates nothing here. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_state *cs = calloc(1, sizeof *cs);
+        if (!cs) abort();
+        cs->req.arena = arena_new(4096);
+        *socket_context = cs;
+        return;
+    }
+    conn_state *cs = *socket_context;
+    if (cs) {
+        arena_free(cs->req.arena);
+        free(cs);
+    }
+    *socket_context = NULL;
+}
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
-    conn_state *cs = calloc(1, sizeof *cs);
-    if (!cs) abort();
-    cs->req.arena = arena_new(4096);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn_state *cs = ci ? ci->socket_context : NULL;
+    if (!cs) abort(); /* on_connection made it */
+    arena *a = cs->req.arena;
+    arena_reset(a);
+    memset(cs, 0, sizeof *cs);
+    cs->req.arena = a;
     cs->req.server_data = cs;
     cs->conn = conn;
     cs->start_us = monotonic_us();
-    cs->raw_uri = arena_strdup(cs->req.arena, uri);
+    cs->raw_uri = arena_strdup(a, uri);
     cs->route_label = "unmatched";
     atomic_fetch_add(&in_flight, 1);
     return cs;
 }
 
+/* The request is over (answered, or its connection closed): its resources go;
+ * the conn_state stays with the connection. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -59,11 +92,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     conn_state *cs = *req_cls;
     if (!cs) return;
     if (cs->db) db_release(store_db, cs->db);
+    cs->db = NULL;
     json_decref(cs->req.body);
+    cs->req.body = NULL;
     sb_free(&cs->body);
-    free(cs->resp_body);
-    arena_free(cs->req.arena);
-    free(cs);
     *req_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
 }
@@ -135,6 +167,20 @@ static void set_request_id(conn_state *cs)
         request_id_new(cs->req.request_id);
 }
 
+/* Dotted quad without inet_ntop (which goes through sprintf). */
+static void ipv4_format(const struct in_addr *a, char out[16])
+{
+    const uint8_t *b = (const uint8_t *)&a->s_addr;
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100) out[o++] = (char)('0' + v / 100);
+        if (v >= 10) out[o++] = (char)('0' + v / 10 % 10);
+        out[o++] = (char)('0' + v % 10);
+        out[o++] = i < 3 ? '.' : '\0';
+    }
+}
+
 static void set_client_ip(conn_state *cs)
 {
     const union MHD_ConnectionInfo *ci =
@@ -143,8 +189,7 @@ static void set_client_ip(conn_state *cs)
     strcpy(cs->req.client_ip, "unknown");
     if (!sa) return;
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, cs->req.client_ip,
-                  sizeof cs->req.client_ip);
+        ipv4_format(&((const struct sockaddr_in *)sa)->sin_addr, cs->req.client_ip);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, cs->req.client_ip,
                   sizeof cs->req.client_ip);
@@ -334,9 +379,9 @@ int server_run(err *e)
         flags, (uint16_t)cfg.server_port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.http_threads,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)32768, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+        no_unescape, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_POOL,
+        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!d) {
         workers_stop();
         return err_internal(e, "cannot listen on %s:%d (port in use?)", cfg.server_host,

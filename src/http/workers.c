@@ -1,8 +1,10 @@
 /* workers.c - a fixed set of threads over a bounded FIFO of jobs (see workers.h).
  * Global state: the pool below, guarded by its mutex. */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include "http/workers.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -24,13 +26,16 @@ static struct {
     bool stopping;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .nonempty = PTHREAD_COND_INITIALIZER};
 
-/* Slow work (Argon2id, outbound calls) yields the CPU to the event threads:
- * on Linux the nice value is per thread, so only the workers are lowered and
- * fast routes such as GET /session/validate keep their latency under a burst
- * of logins. */
+/* Slow work (Argon2id, outbound calls) runs on CPU time nothing else wants:
+ * SCHED_IDLE (per thread on Linux; nice 19 where refused), so the event
+ * threads preempt a worker the moment they wake and fast routes such as
+ * GET /session/validate keep their latency under a burst of logins
+ * (bench/validate.sh). */
 static void lower_priority(void)
 {
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    struct sched_param none = {0};
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 }
 
 static void *worker_main(void *unused)

@@ -57,6 +57,19 @@ void arena_free(arena *a)
     free(a);
 }
 
+void arena_reset(arena *a)
+{
+    block *b = a->head;
+    while (b->next) { /* the first block is the last of the chain */
+        block *next = b->next;
+        free(b);
+        b = next;
+    }
+    b->used = 0;
+    a->head = b;
+    a->next_size = b->size * 2;
+}
+
 void *arena_alloc(arena *a, size_t n)
 {
     size_t need = (n + 15) & ~(size_t)15;

@@ -13,6 +13,9 @@ typedef struct arena arena;
 
 arena *arena_new(size_t first_block);
 void arena_free(arena *a);
+/* Frees every block but the first and empties it: the arena is ready for the
+ * next request of a connection. Pointers into it are invalid afterwards. */
+void arena_reset(arena *a);
 void *arena_alloc(arena *a, size_t n); /* zeroed, 16-byte aligned */
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);

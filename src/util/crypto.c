@@ -45,22 +45,33 @@ uint32_t crypto_random_below(uint32_t bound)
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 
+/* Each thread keeps one digest context (made on first use, freed by the key's
+ * destructor when the thread ends): no allocation per token hash.
+ * Thread-local state. */
+static pthread_key_t sha256_ctx_key;
+
+static void sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
 static void sha256_fetch(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    pthread_key_create(&sha256_ctx_key, sha256_ctx_free);
 }
 
 void crypto_sha256(const void *data, size_t n, uint8_t out[SHA256_LEN])
 {
     pthread_once(&sha256_once, sha256_fetch);
+    EVP_MD_CTX *ctx = pthread_getspecific(sha256_ctx_key);
+    if (!ctx && (ctx = EVP_MD_CTX_new()) != NULL) pthread_setspecific(sha256_ctx_key, ctx);
     unsigned int len = SHA256_LEN;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || !sha256_md || !EVP_DigestInit_ex2(ctx, sha256_md, NULL) ||
         !EVP_DigestUpdate(ctx, data, n) || !EVP_DigestFinal_ex(ctx, out, &len)) {
         fputs("authrs: SHA-256 failed\n", stderr);
         abort();
     }
-    EVP_MD_CTX_free(ctx);
 }
 
 void crypto_hmac_sha256(const void *key, size_t key_len, const void *data, size_t n,

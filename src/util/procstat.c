@@ -1,7 +1,9 @@
 /* procstat.c - process_* metrics from /proc/self (see procstat.h).
  * No state: every scrape reads the files again. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "util/procstat.h"
 
+#include <sched.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -165,4 +167,12 @@ void procstat_register(void)
         else
             metrics_gauge_callback(items[i].name, items[i].help, items[i].read, NULL);
     }
+}
+
+int procstat_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }

@@ -20,6 +20,9 @@ typedef struct procstat {
  * when any value could not be read, the others still filled. */
 int procstat_read(procstat *out, err *e);
 
+/* CPUs this process may run on (its affinity mask: taskset, cpusets), >= 1. */
+int procstat_cpus(void);
+
 /* Defines the six process_* series in the metrics registry as scrape-time
  * callbacks (util/metrics.h). Call once at start, like any definition. */
 void procstat_register(void);
