@@ -32,8 +32,9 @@
 #define MAX_HEADER_BLOCK 16384
 #define MAX_SEGMENTS     16
 #define MAX_DISCARD      (16u << 20) /* body bytes read and dropped after a 413 */
-/* libmicrohttpd's per-connection memory: the 16 KiB header block plus its
- * bookkeeping fits; it is zeroed between requests, so no bigger than that. */
+/* libmicrohttpd's per-connection memory, zeroed between requests, so no
+ * bigger than needed: a 16 KiB header block fits, and a larger one still
+ * reaches on_headers for its 431 (at 17 KiB the library drops the connection). */
 #define CONNECTION_POOL (20u << 10)
 
 static atomic_int in_flight;
