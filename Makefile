@@ -55,8 +55,10 @@ build-fuzz: deps-test
 fuzz: build-fuzz
 	@scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECS)
 
-bench: build
-	@bench/run.sh $(BUILD_DIR)/authrs
+bench: build e2e-deps
+	@scripts/deps.sh bench
+	@AUTHRS_BIN=$(BUILD_DIR)/authrs bench/validate.sh
+	@bench/authz.sh
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'fuzz/*.c')

@@ -3,7 +3,8 @@
 # packages; idempotent: only missing packages are installed.
 #   scripts/deps.sh build   compiler toolchain and libraries (make run)
 #   scripts/deps.sh test    + test peers: cmocka, node, aiosmtpd, clang runtime,
-#                             PostgreSQL server, wrk/nginx for bench (make test)
+#                             PostgreSQL server (make test)
+#   scripts/deps.sh bench   + wrk and nginx (make bench)
 set -euo pipefail
 mode=${1:-build}
 
@@ -12,8 +13,11 @@ build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
 test_pkgs=(libcmocka-dev nodejs npm python3 python3-aiosmtpd clang libclang-rt-14-dev
   cppcheck postgresql)
 
+bench_pkgs=(wrk nginx)
+
 pkgs=("${build_pkgs[@]}")
-if [ "$mode" = test ]; then pkgs+=("${test_pkgs[@]}"); fi
+if [ "$mode" = test ] || [ "$mode" = bench ]; then pkgs+=("${test_pkgs[@]}"); fi
+if [ "$mode" = bench ]; then pkgs+=("${bench_pkgs[@]}"); fi
 
 missing=()
 for p in "${pkgs[@]}"; do
