@@ -8,7 +8,7 @@
 set -euo pipefail
 mode=${1:-build}
 
-build_pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
+build_pkgs=(build-essential cmake pkg-config libhttp-parser-dev libjansson-dev libsqlite3-dev
   libargon2-dev libssl-dev libcurl4-openssl-dev libqrencode-dev libpq-dev)
 test_pkgs=(libcmocka-dev nodejs npm python3 python3-aiosmtpd clang libclang-rt-14-dev
   cppcheck postgresql)

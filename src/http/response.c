@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "config.h"
 #include "http/internal.h"
@@ -33,29 +34,19 @@ const char *req_query(const request *req, const char *name)
 
 const char *req_header(const request *req, const char *name)
 {
-    return MHD_lookup_connection_value(STATE(req)->conn, MHD_HEADER_KIND, name);
-}
-
-typedef struct count_ctx {
-    const char *name;
-    int count;
-} count_ctx;
-
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
-{
-    (void)kind;
-    (void)value;
-    count_ctx *cc = cls;
-    if (strcasecmp(key, cc->name) == 0) cc->count++;
-    return MHD_YES;
+    const conn_state *cs = STATE(req);
+    for (int i = 0; i < cs->nheaders_in; i++)
+        if (strcasecmp(cs->headers_in[i].name, name) == 0) return cs->headers_in[i].value;
+    return NULL;
 }
 
 int req_header_count(const request *req, const char *name)
 {
-    count_ctx cc = {name, 0};
-    MHD_get_connection_values(STATE(req)->conn, MHD_HEADER_KIND, count_header, &cc);
-    return cc.count;
+    const conn_state *cs = STATE(req);
+    int count = 0;
+    for (int i = 0; i < cs->nheaders_in; i++)
+        if (strcasecmp(cs->headers_in[i].name, name) == 0) count++;
+    return count;
 }
 
 db_conn *req_db(request *req)
@@ -164,7 +155,7 @@ void reply_error(request *req, err_kind kind, const char *fmt, ...)
 
 static const char *allowed_origin(conn_state *cs)
 {
-    const char *origin = MHD_lookup_connection_value(cs->conn, MHD_HEADER_KIND, "Origin");
+    const char *origin = req_header(&cs->req, "Origin");
     if (!origin) return NULL;
     if (!cfg.cors_origins) return "*";
     for (char **o = cfg.cors_origins; *o; o++)
@@ -172,33 +163,139 @@ static const char *allowed_origin(conn_state *cs)
     return NULL;
 }
 
-struct MHD_Response *response_build(conn_state *cs)
+static const char *reason_phrase(int status)
 {
-    /* The body lives in the request arena, which is freed only once the
-     * connection has sent the response (server.c on_completed). */
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        cs->resp_len, cs->resp_body ? cs->resp_body : (char *)"", MHD_RESPMEM_PERSISTENT);
-    if (!r) return NULL;
-    if (cs->content_type) MHD_add_response_header(r, "Content-Type", cs->content_type);
-    MHD_add_response_header(r, "X-Request-ID", cs->req.request_id);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 302:
+        return "Found";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 423:
+        return "Locked";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
+    }
+}
+
+/* "Fri, 27 Nov 2026 13:35:00 GMT" for the current second, formatted once per
+ * second per thread. Thread-local state: the cached line. */
+static const char *http_date(void)
+{
+    static _Thread_local time_t cached_sec = -1;
+    static _Thread_local char cached[64];
+    time_t now = time(NULL);
+    if (now != cached_sec) {
+        static const char days[][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+        static const char months[][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(cached, sizeof cached, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec);
+        cached_sec = now;
+    }
+    return cached;
+}
+
+static void put_header(strbuf *out, const char *name, const char *value)
+{
+    sb_append(out, name);
+    sb_append_n(out, ": ", 2);
+    sb_append(out, value);
+    sb_append_n(out, "\r\n", 2);
+}
+
+static void put_uint(strbuf *out, size_t v)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    do {
+        digits[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_append_n(out, digits + i, sizeof digits - i);
+}
+
+void response_render(conn_state *cs, strbuf *out, bool head_only, const char *conn_header)
+{
+    int status = cs->status >= 100 && cs->status <= 999 ? cs->status : 500;
+    sb_append_n(out, "HTTP/1.1 ", 9);
+    put_uint(out, (size_t)status);
+    sb_append_char(out, ' ');
+    sb_append(out, reason_phrase(status));
+    sb_append_n(out, "\r\n", 2);
+    put_header(out, "Date", http_date());
+    bool has_body = status != 204 && status != 304 && status >= 200;
+    if (has_body) {
+        sb_append_n(out, "Content-Length: ", 16);
+        put_uint(out, cs->resp_len);
+        sb_append_n(out, "\r\n", 2);
+    }
+    if (cs->content_type) put_header(out, "Content-Type", cs->content_type);
+    put_header(out, "X-Request-ID", cs->req.request_id);
+    put_header(out, "X-Content-Type-Options", "nosniff");
+    put_header(out, "Cache-Control", "no-store");
     const char *origin = allowed_origin(cs);
     if (origin) {
-        MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
-        if (cfg.cors_origins) MHD_add_response_header(r, "Vary", "Origin");
-        MHD_add_response_header(r, "Access-Control-Expose-Headers", "Retry-After, X-Request-ID");
-        if (strcmp(cs->req.method, "OPTIONS") == 0) {
-            MHD_add_response_header(r, "Access-Control-Allow-Methods",
-                                    "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-            MHD_add_response_header(r, "Access-Control-Allow-Headers",
-                                    "Authorization, Content-Type, X-Tenant-ID, X-Request-ID");
-            MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+        put_header(out, "Access-Control-Allow-Origin", origin);
+        if (cfg.cors_origins) put_header(out, "Vary", "Origin");
+        put_header(out, "Access-Control-Expose-Headers", "Retry-After, X-Request-ID");
+        if (cs->req.method && strcmp(cs->req.method, "OPTIONS") == 0) {
+            put_header(out, "Access-Control-Allow-Methods",
+                       "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            put_header(out, "Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, X-Tenant-ID, X-Request-ID");
+            put_header(out, "Access-Control-Max-Age", "600");
         }
     }
     for (resp_header *h = cs->headers; h; h = h->next)
-        MHD_add_response_header(r, h->name, h->value);
-    return r;
+        put_header(out, h->name, h->value);
+    if (conn_header) put_header(out, "Connection", conn_header);
+    sb_append_n(out, "\r\n", 2);
+    if (has_body && !head_only && cs->resp_len) sb_append_n(out, cs->resp_body, cs->resp_len);
 }
 
 void response_observe(conn_state *cs)

@@ -1,4 +1,4 @@
-/* server.h - the HTTP server: libmicrohttpd with an epoll thread pool. */
+/* server.h - the HTTP/1.1 server: epoll event threads, nodejs http-parser. */
 #ifndef AUTHRS_SERVER_H
 #define AUTHRS_SERVER_H
 
