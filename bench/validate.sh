@@ -33,11 +33,13 @@ if [ "${BENCH_PIN:-1}" = 1 ] && [ "$CPUS" -ge 2 ]; then
     SERVER=(taskset -c "$SERVER_CPUS")
     LOAD=(taskset -c "$LOAD_CPUS")
     NGINX_WORKERS=$HALF
+    WRK_THREADS=$((CPUS - HALF))
     PLACEMENT="servers on CPUs $SERVER_CPUS, load generators on CPUs $LOAD_CPUS"
 else
     SERVER=()
     LOAD=()
     NGINX_WORKERS=auto
+    WRK_THREADS=2
     PLACEMENT="no pinning ($CPUS CPUs shared)"
 fi
 
@@ -91,7 +93,7 @@ LUA
 
 # wrk output -> "rps p50_ms p99_ms non2xx"
 run_wrk() {
-    "${LOAD[@]}" wrk -t2 -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $TOKEN" "$1" | awk '
+    "${LOAD[@]}" wrk -t"$WRK_THREADS" -c"$CONN" -d"${DUR}s" --latency -H "Authorization: Bearer $TOKEN" "$1" | awk '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
         /Requests\/sec/ { rps = $2 }
         /^ +50%/ { p50 = ms($2) }

@@ -283,6 +283,8 @@ static int load_http(void)
     cfg.server_port = (int)n;
     if (env_int("BODY_LIMIT_BYTES", 1024, 67108864, 1048576, &n)) return -1;
     cfg.body_limit = (size_t)n;
+    if (env_int("HTTP_IDLE_TIMEOUT_SECONDS", 1, 3600, 30, &n)) return -1;
+    cfg.http_idle_timeout_s = (int)n;
     const char *origins = config_env("CORS_ORIGINS");
     if (origins && strcmp(origins, "*") != 0) {
         cfg.cors_origins = split_list(origins);

@@ -31,6 +31,7 @@ typedef struct config {
     unsigned char kv_key[32];
     bool kv_key_set; /* false until loaded or generated (sqlite key file) */
     size_t body_limit;
+    int http_idle_timeout_s; /* HTTP_IDLE_TIMEOUT_SECONDS */
     char **cors_origins;   /* NULL-terminated; NULL means "*" */
     char *trusted_proxies; /* raw list, parsed by http/clientip.c */
     bool rate_limits_enabled;

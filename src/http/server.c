@@ -52,7 +52,6 @@
 #define MAX_SEGMENTS     16
 #define MAX_DISCARD      (16u << 20) /* body bytes read and dropped before a close */
 #define SCRATCH_SIZE     (64u << 10) /* one read */
-#define IDLE_TIMEOUT_US  (30 * 1000000LL)
 #define LINGER_US        (2 * 1000000LL)
 
 typedef enum {
@@ -248,9 +247,27 @@ static void header_store(connection *c)
     c->in_value = false;
 }
 
+/* RFC 9110 tchar: http-parser lets a space through in a header name, and
+ * "Transfer-Encoding : chunked" is a request-smuggling classic. */
+static bool is_token(const char *s, size_t n)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        bool ok = (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= 'A' && ch <= 'Z') || (ch && strchr(extra, ch));
+        if (!ok) return false;
+    }
+    return true;
+}
+
 static int on_header_field(http_parser *p, const char *at, size_t n)
 {
     connection *c = CONN(p);
+    if (!is_token(at, n)) {
+        reply_error(&c->cs.req, ERR_BAD_REQUEST, "Malformed HTTP request");
+        return refuse(p, 0);
+    }
     if (c->in_value) header_store(c);          /* a new header starts */
     if (c->field.len == 0) c->head_bytes += 4; /* ": " and CRLF */
     sb_append_n(&c->field, at, n);
@@ -649,7 +666,8 @@ static void loop_sweep(loop *lp)
     for (connection *c = lp->conns, *next; c; c = next) {
         next = c->next;
         bool idle = c->phase == CONN_READING && !c->in_request && c->pending_off >= c->pending.len;
-        if ((c->phase == CONN_READING && now - c->last_active_us > IDLE_TIMEOUT_US) ||
+        if ((c->phase == CONN_READING &&
+             now - c->last_active_us > (int64_t)cfg.http_idle_timeout_s * 1000000) ||
             (c->phase == CONN_LINGER && now > c->linger_until_us) || (stop && idle))
             conn_close(c);
     }
