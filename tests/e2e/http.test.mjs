@@ -39,7 +39,7 @@ function parseResponses(data, { head = false } = {}) {
 
 // A conversation on one socket: writes each chunk (after delayMs), waits until
 // `responses` complete answers arrived, the server closed, or the timeout.
-function converse(chunks, { responses = 1, delayMs = 0, timeoutMs = 5000, head = false } = {}) {
+function converse(chunks, { responses = 1, delayMs = 0, timeoutMs = 5000, head = false, end = false } = {}) {
   return new Promise((resolve, reject) => {
     const sock = net.connect(srv.port, '127.0.0.1');
     let data = '';
@@ -57,6 +57,7 @@ function converse(chunks, { responses = 1, delayMs = 0, timeoutMs = 5000, head =
         if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
         if (!sock.destroyed) sock.write(c);
       }
+      if (end && !sock.destroyed) sock.end(); /* half-close: the server answers, then closes */
     });
   });
 }
@@ -168,4 +169,37 @@ test('300 connections at once, each with two requests', async () => {
   for (let i = 0; i < 300; i++) jobs.push(converse([GET('/health') + GET('/health')], { responses: 2, timeoutMs: 15000 }));
   const all = await Promise.all(jobs);
   for (const r of all) assert.deepEqual(r.answers.map((a) => a.status), [200, 200]);
+});
+
+test('seeded byte mutations of valid requests: no crash, no 5xx, server healthy', async () => {
+  let seed = 20261127;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const body = '{"email":"someone@example.com"}';
+  const bases = [
+    GET('/health') + GET('/session/validate', 'Authorization: Bearer abc\r\n'),
+    `POST /forgot-password HTTP/1.1\r\nHost: x\r\nX-Tenant-ID: acme\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    `POST /forgot-password HTTP/1.1\r\nHost: x\r\nX-Tenant-ID: acme\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+  ];
+  const stats = { answers: 0, closed: 0 };
+  const alphabet = ['\r', '\n', ' ', ':', '\x00', '\xff', '0', 'f', '-', '/', '%', '?', 'A'];
+  for (let i = 0; i < 150; i++) {
+    const chars = [...bases[i % bases.length]];
+    const edits = 1 + rnd(4);
+    for (let k = 0; k < edits; k++) {
+      const at = rnd(chars.length);
+      const op = rnd(3);
+      if (op === 0) chars[at] = alphabet[rnd(alphabet.length)];
+      else if (op === 1) chars.splice(at, 0, alphabet[rnd(alphabet.length)]);
+      else chars.splice(at, 1);
+    }
+    const bytes = Buffer.from(chars.join(''), 'latin1');
+    const cut = rnd(3) === 0 ? rnd(bytes.length) : bytes.length;
+    const r = await converse([bytes.subarray(0, cut), bytes.subarray(cut)], { responses: 3, timeoutMs: 3000, end: true });
+    for (const a of r.answers) assert.ok(a.status >= 100 && (a.status < 500 || a.status === 505), `mutation ${i}: ${a.status}`);
+    if (r.data) assert.match(r.data, /^HTTP\/1\.1 \d{3} /, `mutation ${i}`);
+    stats.answers += r.answers.length; stats.closed += r.closed ? 1 : 0;
+  }
+  assert.ok(stats.answers > 100 && stats.closed > 140, JSON.stringify(stats));
+  const h = await converse([GET('/health')]);
+  assert.equal(h.answers[0].status, 200);
 });
