@@ -53,6 +53,7 @@
 #define MAX_DISCARD      (16u << 20) /* body bytes read and dropped before a close */
 #define SCRATCH_SIZE     (64u << 10) /* one read */
 #define LINGER_US        (2 * 1000000LL)
+#define KEEP_BUFFER_MAX  (64u << 10) /* larger per-connection buffers are freed after use */
 
 typedef enum {
     CONN_READING, /* parsing; no request handed out */
@@ -182,6 +183,7 @@ static void request_end(connection *c)
     cs->db = NULL;
     json_decref(cs->req.body);
     cs->req.body = NULL;
+    if (cs->body.cap > KEEP_BUFFER_MAX) sb_free(&cs->body); /* a big upload's buffer goes */
     if (c->in_request) atomic_fetch_sub(&in_flight, 1);
     c->in_request = false;
 }
@@ -444,7 +446,10 @@ static bool conn_flush(connection *c)
         conn_close(c);
         return false;
     }
-    sb_reset(&c->out);
+    if (c->out.cap > KEEP_BUFFER_MAX)
+        sb_free(&c->out);
+    else
+        sb_reset(&c->out);
     c->out_off = 0;
     if (c->close_after) {
         shutdown(c->fd, SHUT_WR);
