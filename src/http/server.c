@@ -79,6 +79,7 @@ struct connection {
     size_t out_off;
     strbuf url, field, value; /* parse accumulators */
     size_t head_bytes, discarded;
+    bool closed;       /* socket closed; freed after the epoll batch */
     bool in_value;     /* the current header's value has begun */
     bool in_request;   /* message begun, not answered */
     bool message_done; /* the parser paused on a complete request */
@@ -90,6 +91,7 @@ struct loop {
     pthread_t thread;
     int epfd, wakefd;
     connection *conns;
+    connection *graveyard; /* closed during this batch */
     pthread_mutex_t done_lock;
     connection *done; /* handed back by workers */
     bool listening;
@@ -408,17 +410,29 @@ static const http_parser_settings parser_settings = {
 
 /* ---- connections ---- */
 
+/* Closes the socket and unlinks the connection; its memory is freed only
+ * after the current epoll batch (loop_bury), since a later event of the same
+ * batch may still name it. */
 static void conn_close(connection *c)
 {
+    if (c->closed) return;
     loop *lp = c->lp;
     request_end(c);
     epoll_ctl(lp->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
+    c->closed = true;
     if (c->prev)
         c->prev->next = c->next;
     else
         lp->conns = c->next;
     if (c->next) c->next->prev = c->prev;
+    c->prev = NULL;
+    c->next = lp->graveyard;
+    lp->graveyard = c;
+}
+
+static void conn_free(connection *c)
+{
     arena_free(c->cs.req.arena);
     sb_free(&c->cs.body);
     sb_free(&c->pending);
@@ -427,6 +441,15 @@ static void conn_close(connection *c)
     sb_free(&c->field);
     sb_free(&c->value);
     free(c);
+}
+
+static void loop_bury(loop *lp)
+{
+    while (lp->graveyard) {
+        connection *c = lp->graveyard;
+        lp->graveyard = c->next;
+        conn_free(c);
+    }
 }
 
 /* Writes what is pending. Returns false when the connection was closed. */
@@ -578,6 +601,7 @@ static void conn_process(connection *c)
 
 static void conn_event(connection *c, uint32_t events)
 {
+    if (c->closed) return;
     if (c->phase == CONN_BUSY) return; /* the answer is written when the worker is done */
     if ((events & EPOLLOUT) && c->phase == CONN_WRITING && !conn_flush(c)) return;
     if (c->phase == CONN_READING || c->phase == CONN_LINGER) conn_process(c);
@@ -699,9 +723,11 @@ static void *loop_main(void *arg)
             loop_sweep(lp);
             last_sweep = now;
         }
+        loop_bury(lp);
     }
     while (lp->conns)
         conn_close(lp->conns);
+    loop_bury(lp);
     return NULL;
 }
 
