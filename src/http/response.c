@@ -309,7 +309,7 @@ void response_observe(conn_state *cs)
     metric_inc(series_http_requests, labels);
     const char *route_only[] = {cs->route_label, NULL};
     metric_observe(series_http_duration, route_only, secs);
-    log_level level = cs->status >= 500 ? LOG_ERROR : LOG_INFO;
+    log_level level = cs->status >= 500 && cs->status != 505 ? LOG_ERROR : LOG_INFO;
     if (!log_enabled(level)) return;
     json_t *tenant_json = cs->req.tenant_id ? json_string(cs->req.tenant_id) : json_null();
     log_emit(level, "request",
