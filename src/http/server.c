@@ -190,13 +190,6 @@ static void request_end(connection *c)
     c->in_request = false;
 }
 
-/* Decided without running the pipeline: 414 and 431 carry no JSON envelope. */
-static void reply_plain(conn_state *cs, int status)
-{
-    cs->replied = true;
-    cs->status = status;
-}
-
 /* ---- parser callbacks ---- */
 
 #define CONN(p) ((connection *)(p)->data)
@@ -215,10 +208,16 @@ static int stop_here(http_parser *p)
     return 0;
 }
 
+/* Answers and closes. With status 0 the answer is already prepared; else it
+ * is that status alone (414, 431, 505: no JSON envelope, as API.md 1.1 says
+ * for the first two). */
 static int refuse(http_parser *p, int status)
 {
     connection *c = CONN(p);
-    if (!c->cs.replied) reply_plain(&c->cs, status);
+    if (!c->cs.replied) {
+        c->cs.replied = true;
+        c->cs.status = status;
+    }
     c->close_after = true;
     return stop_here(p);
 }
@@ -347,7 +346,6 @@ static int on_headers_complete(http_parser *p)
     req->method = http_method_str((enum http_method)p->method);
     cs->raw_uri = arena_strndup(req->arena, c->url.len ? c->url.data : "", c->url.len);
     set_request_id(cs);
-    if (cs->replied) return stop_here(p); /* 414 or 431 */
     if (p->http_major != 1) return refuse(p, 505);
     if (!http_should_keep_alive(p) || p->upgrade || atomic_load(&stopping)) c->close_after = true;
     if (p->method == HTTP_OPTIONS) {
